@@ -1,0 +1,49 @@
+# Two commands: `make run` (demo on SQLite, tasks in-process, emails as files in var/mail/)
+# and `make test` (the whole suite). Both build .venv on first use.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_ARGS ?= -n 2
+
+# Demo settings; anything already in the environment wins.
+DEMO_ENV := DEBUG=$${DEBUG:-1} EMAIL_DELIVERY=$${EMAIL_DELIVERY:-file}
+
+.PHONY: run test lint migrate seed worker beat clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	mkdir -p var/mail
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+	@echo "Serving http://127.0.0.1:$(PORT)/calm/ — log in as chair@calm.example / calm-demo; emails land in var/mail/"
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+worker: $(VENV)/.installed
+	$(BIN)/celery -A workshop worker --loglevel=INFO
+
+beat: $(VENV)/.installed
+	$(BIN)/celery -A workshop beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,60 @@
+import pytest
+
+from tests.factories import UserFactory, WorkshopFactory, member
+from workshop.enums import Role
+
+PERSONAS = [
+    "anonymous",
+    "author",
+    "coauthor",
+    "other_author",
+    "reviewer",
+    "bystander_reviewer",
+    "conflicted_reviewer",
+    "chair",
+    "conflicted_chair",
+    "other_workshop_chair",
+]
+
+
+@pytest.fixture(autouse=True)
+def _outbox_email_backend(settings):
+    # Django's test setup swaps EMAIL_BACKEND for locmem; put the outbox back, so tests see
+    # what production does. Delivery (after the outbox) still goes to locmem: mailoutbox.
+    settings.EMAIL_BACKEND = "workshop.mail.OutboxBackend"
+
+
+@pytest.fixture
+def workshop(db):
+    return WorkshopFactory(slug="calm", name="Causality and Large Models", short_name="CaLM")
+
+
+@pytest.fixture
+def other_workshop(db):
+    return WorkshopFactory(slug="other", name="Another Workshop", short_name="AW")
+
+
+@pytest.fixture
+def cast(workshop, other_workshop):
+    """The fixed cast of STYLE.md, as users (None for anonymous). Paper-level roles (author,
+    assigned or conflicted reviewer) become real once submissions and assignments exist."""
+    return {
+        "anonymous": None,
+        "author": UserFactory(email="author@uni-a.example", name="Ada Author"),
+        "coauthor": UserFactory(email="coauthor@uni-b.example", name="Cole Coauthor"),
+        "other_author": UserFactory(email="other.author@uni-c.example", name="Otto Other"),
+        "reviewer": member(workshop, Role.REVIEWER, email="reviewer@uni-d.example", name="Rita Reviewer"),
+        "bystander_reviewer": member(workshop, Role.REVIEWER, email="bystander@uni-e.example", name="Bea Bystander"),
+        "conflicted_reviewer": member(
+            workshop, Role.REVIEWER, email="conflicted@uni-a.example", name="Conrad Conflict"
+        ),
+        "chair": member(workshop, Role.CHAIR, email="chair@uni-f.example", name="Clara Chair"),
+        "conflicted_chair": member(workshop, Role.CHAIR, email="cochair@uni-a.example", name="Carl Cochair"),
+        "other_workshop_chair": member(other_workshop, Role.CHAIR, email="elsewhere@uni-g.example", name="Elsa Else"),
+    }
+
+
+@pytest.fixture
+def chair_client(client, cast):
+    client.force_login(cast["chair"])
+    return client

@@ -1,0 +1,32 @@
+"""How allauth and django-axes fit this site: our email templates, lowercase emails, email logins."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+
+ALLAUTH_EMAIL_PREFIX = "account/email/"
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email):
+        return super().clean_email(email).strip().lower()
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        """Use templates/emails/account/<name> where we wrote one, allauth's own otherwise."""
+        if template_prefix.startswith(ALLAUTH_EMAIL_PREFIX):
+            ours = "emails/account/" + template_prefix.removeprefix(ALLAUTH_EMAIL_PREFIX)
+            try:
+                get_template(f"{ours}_subject.txt")
+                template_prefix = ours
+            except TemplateDoesNotExist:
+                pass
+        return super().render_mail(template_prefix, email, context, headers=headers)
+
+
+def axes_username(request, credentials):
+    """The address a login attempt was for, whichever form sent it (allauth's or the admin's)."""
+    credentials = credentials or {}
+    value = credentials.get("email") or credentials.get("username") or credentials.get("login")
+    if value is None and request is not None:
+        value = request.POST.get("login") or request.POST.get("username")
+    return (value or "").strip().lower() or None

@@ -1,0 +1,29 @@
+from django.db import models
+
+
+class Role(models.TextChoices):
+    CHAIR = "chair", "Chair"
+    REVIEWER = "reviewer", "Reviewer"
+
+
+class AnonymityPolicy(models.TextChoices):
+    DOUBLE_BLIND = "double_blind", "Double-blind (reviewers and authors are hidden from each other)"
+    SINGLE_BLIND = "single_blind", "Single-blind (reviewers see the authors)"
+
+
+class Phase(models.TextChoices):
+    UPCOMING = "upcoming", "Submissions not yet open"
+    SUBMISSION = "submission", "Open for submissions"
+    FULL_PAPER = "full_paper", "Abstracts closed; full papers due"
+    BIDDING = "bidding", "Bidding"
+    REVIEWING = "reviewing", "Reviewing"
+    DECISIONS = "decisions", "Decisions"
+    CAMERA_READY = "camera_ready", "Camera-ready"
+    PUBLISHED = "published", "Published"
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"

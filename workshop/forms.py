@@ -1,0 +1,163 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout, Submit
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from workshop import services
+from workshop.models import Direction, User, Workshop
+from workshop.phases import AOE, DATE_FIELDS
+from workshop.validators import parse_email_domains
+
+
+class AoEDateTimeField(forms.DateTimeField):
+    """A date and time typed in Anywhere on Earth (UTC-12), the way workshops state deadlines."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local", "step": "1"}, format="%Y-%m-%dT%H:%M:%S")
+
+    def prepare_value(self, value):
+        with timezone.override(AOE):
+            return super().prepare_value(value)
+
+    def to_python(self, value):
+        with timezone.override(AOE):
+            return super().to_python(value)
+
+
+def _helper(*layout, submit="Save"):
+    helper = FormHelper()
+    helper.layout = Layout(*layout)
+    helper.add_input(Submit("save", submit))
+    return helper
+
+
+class SignupNameForm(forms.Form):
+    """Extra fields on allauth's sign-up form."""
+
+    name = forms.CharField(max_length=200, label="Full name", help_text="As it should appear on papers and reviews.")
+
+    def signup(self, request, user):
+        user.name = self.cleaned_data["name"]
+        user.save(update_fields=["name"])
+
+
+class ProfileForm(forms.ModelForm):
+    email_domains = forms.CharField(
+        required=False,
+        label="Institutional email domains",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One per line, e.g. mpg.de. Used to find conflicts of interest; public mail providers are ignored.",
+    )
+    expertise_directions = forms.ModelMultipleChoiceField(
+        queryset=Direction.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Directions of expertise",
+    )
+
+    class Meta:
+        model = User
+        fields = ["name", "affiliation", "email_domains", "orcid", "expertise", "expertise_directions"]
+        widgets = {"expertise": forms.Textarea(attrs={"rows": 5})}
+        help_texts = {
+            "orcid": "Optional, e.g. 0000-0002-1825-0097.",
+            "expertise": "A few sentences on what you work on; it helps match you to papers you can review.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["email_domains"] = "\n".join(self.instance.email_domains or [])
+        field = self.fields["expertise_directions"]
+        field.queryset = Direction.objects.select_related("workshop").order_by("workshop__name", "order", "id")
+        field.label_from_instance = lambda d: f"{d.workshop.short_name}: {d.name}"
+        self.helper = _helper(
+            Fieldset("About you", "name", "affiliation", "email_domains", "orcid"),
+            Fieldset("Expertise", "expertise", "expertise_directions"),
+            submit="Save profile",
+        )
+
+    def clean_email_domains(self):
+        return parse_email_domains(self.cleaned_data["email_domains"])
+
+    def save(self, commit=True):
+        data = {field: self.cleaned_data[field] for field in services.PROFILE_FIELDS}
+        return services.update_profile(
+            user=self.instance, expertise_directions=self.cleaned_data["expertise_directions"], **data
+        )
+
+
+class WorkshopSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Workshop
+        fields = list(services.WORKSHOP_SETTINGS_FIELDS)
+        field_classes = {key: AoEDateTimeField for key, _ in DATE_FIELDS}
+        widgets = {"call_for_papers": forms.Textarea(attrs={"rows": 12})}
+        labels = dict(DATE_FIELDS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, _ in DATE_FIELDS:
+            self.fields[key].help_text = "Anywhere on Earth (UTC-12)."
+        self.helper = _helper(
+            Fieldset("The workshop", "name", "short_name", "contact_email", "call_for_papers"),
+            Fieldset(
+                "Dates, in Anywhere on Earth (UTC-12)",
+                Div(*[Div(key, css_class="col-md-6") for key, _ in DATE_FIELDS], css_class="row"),
+                "grace_minutes",
+            ),
+            Fieldset(
+                "Reviewing and limits",
+                Div(
+                    Div("reviews_per_paper", css_class="col-md-4"),
+                    Div("default_reviewer_load", css_class="col-md-4"),
+                    Div("anonymity_policy", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("page_limit", css_class="col-md-4"),
+                    Div("max_upload_mb", css_class="col-md-4"),
+                    Div("abstract_word_limit", css_class="col-md-4"),
+                    css_class="row",
+                ),
+            ),
+            submit="Save settings",
+        )
+
+    def save(self, commit=True):
+        return services.update_workshop(
+            workshop=self.instance, **{field: self.cleaned_data[field] for field in services.WORKSHOP_SETTINGS_FIELDS}
+        )
+
+
+class DirectionForm(forms.ModelForm):
+    class Meta:
+        model = Direction
+        fields = ["slug", "name", "description"]
+        help_texts = {"slug": "Short tag used in filters and exports, e.g. “in”."}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, workshop, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workshop = workshop
+        self.helper = _helper("slug", "name", "description", submit="Save direction")
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        taken = Direction.objects.filter(workshop=self.workshop, slug=slug).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise ValidationError(f"This workshop already has a direction tagged “{slug}”.")
+        return slug
+
+    def validate_unique(self):
+        # The slug is checked per workshop in clean_slug; the workshop is not a form field.
+        pass
+
+    def save(self, commit=True):
+        data = self.cleaned_data
+        if self.instance.pk:
+            return services.update_direction(
+                direction=self.instance, slug=data["slug"], name=data["name"], description=data["description"]
+            )
+        return services.add_direction(
+            workshop=self.workshop, slug=data["slug"], name=data["name"], description=data["description"]
+        )
