@@ -24,7 +24,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
-	mkdir -p var/mail
+	mkdir -p var/mail var/static
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
 	@echo "Serving http://127.0.0.1:$(PORT)/calm/ — log in as chair@calm.example / calm-demo; emails land in var/mail/"

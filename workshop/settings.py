@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "axes",
-    "rules.apps.AutodiscoverRulesConfig",
+    "rules",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
@@ -195,7 +195,7 @@ SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 STORAGE_BACKEND = env_choice("STORAGE_BACKEND", "local", choices=["local", "s3"])
 MEDIA_ROOT = env_str("MEDIA_ROOT", str(VAR_DIR / "media"))
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,0 +1,236 @@
+import socket
+import threading
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+
+from workshop import outbox
+from workshop.enums import EmailStatus
+from workshop.mail import queue_email
+from workshop.models import OutboxEmail
+from workshop.tasks import requeue_stalled_emails
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RefusingSMTPHandler:
+    """An SMTP server that answers every message with a permanent failure."""
+
+    def __init__(self):
+        self.calls = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        self.calls += 1
+        return "554 5.7.1 Message rejected by the test server"
+
+
+class CollectingSMTPHandler:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback; delivery goes to it over the wire."""
+    servers = []
+
+    def start(handler):
+        port = free_port()
+        controller = Controller(handler, hostname="127.0.0.1", port=port)
+        controller.start()
+        servers.append(controller)
+        settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        return handler
+
+    yield start
+    for controller in servers:
+        controller.stop()
+
+
+def send_welcome(**kwargs):
+    return queue_email(to=["ada@example.org"], template="outbox_test", context={}, **kwargs)
+
+
+def test_send_mail_writes_a_row_and_delivers_it_after_commit(workshop):
+    with transaction.atomic():
+        row = send_welcome(workshop=workshop)
+        assert mail.outbox == []
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (EmailStatus.SENT, 1)
+    assert [m.to for m in mail.outbox] == [["ada@example.org"]]
+    assert mail.outbox[0].subject == "[CaLM] Test email from the outbox"
+    assert mail.outbox[0].extra_headers["Message-ID"] == row.message_id
+
+
+def test_django_send_mail_goes_through_the_outbox():
+    from django.core.mail import send_mail
+
+    send_mail("Hello", "Body", None, ["bob@example.org"])
+
+    row = OutboxEmail.objects.get()
+    assert (row.subject, row.to, row.status, row.workshop) == ("Hello", ["bob@example.org"], EmailStatus.SENT, None)
+    assert len(mail.outbox) == 1
+
+
+def test_rolled_back_transaction_sends_nothing_and_leaves_no_row(workshop):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        send_welcome(workshop=workshop)
+        raise RuntimeError("the event failed")
+
+    assert OutboxEmail.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_html_alternative_is_kept(workshop):
+    row = send_welcome(workshop=workshop)
+
+    assert "<p>If you can read it" in row.body_html
+    assert mail.outbox[0].alternatives[0].mimetype == "text/html"
+
+
+def test_failing_smtp_server_is_retried_then_marked_failed_with_its_error(smtp_server, settings, workshop):
+    settings.EMAIL_MAX_ATTEMPTS = 3
+    handler = smtp_server(RefusingSMTPHandler())
+
+    row = send_welcome(workshop=workshop)
+
+    row.refresh_from_db()
+    assert handler.calls == 3
+    assert (row.status, row.attempts) == (EmailStatus.FAILED, 3)
+    assert "554" in row.last_error and "rejected by the test server" in row.last_error
+
+
+def test_unreachable_smtp_server_is_marked_failed_after_the_attempts(settings, workshop):
+    settings.EMAIL_MAX_ATTEMPTS = 2
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # discard port: nothing listens
+
+    row = send_welcome(workshop=workshop)
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (EmailStatus.FAILED, 2)
+    assert "ConnectionRefusedError" in row.last_error
+
+
+def test_real_smtp_server_receives_the_message_once(smtp_server, workshop):
+    handler = smtp_server(CollectingSMTPHandler())
+
+    row = send_welcome(workshop=workshop)
+
+    row.refresh_from_db()
+    assert row.status == EmailStatus.SENT
+    assert [envelope.rcpt_tos for envelope in handler.messages] == [["ada@example.org"]]
+
+
+def test_a_row_claimed_by_one_worker_is_skipped_by_the_other(workshop):
+    with transaction.atomic():
+        row = send_welcome(workshop=workshop)
+        # The first worker's claim, as if it were mid-send:
+        OutboxEmail.objects.filter(pk=row.pk).update(status=EmailStatus.SENDING, attempts=1)
+
+    assert outbox.deliver(row.pk) == outbox.SKIPPED
+    assert mail.outbox == []
+
+
+def test_two_workers_delivering_the_same_row_at_once_send_it_once(workshop):
+    with transaction.atomic():
+        row = send_welcome(workshop=workshop)
+        transaction.on_commit(lambda: None)
+    OutboxEmail.objects.filter(pk=row.pk).update(status=EmailStatus.PENDING, attempts=0)
+    mail.outbox.clear()
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def worker():
+        start.wait()
+        outcomes.append(outbox.deliver(row.pk))
+        from django.db import connection
+
+        connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == [outbox.SENT, outbox.SKIPPED]
+    assert len(mail.outbox) == 1
+
+
+def test_unreachable_broker_keeps_the_row_pending_and_the_caller_succeeds(settings, workshop):
+    from workshop.celery import app
+
+    app.conf.task_always_eager = False
+    app.conf.broker_url = "redis://127.0.0.1:9/0"
+    try:
+        row = send_welcome(workshop=workshop)
+    finally:
+        app.conf.task_always_eager = True
+        app.conf.broker_url = settings.CELERY_BROKER_URL
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (EmailStatus.PENDING, 0)
+    assert mail.outbox == []
+
+
+def test_sweep_requeues_stalled_rows_and_they_are_sent(workshop):
+    long_ago = timezone.now() - timedelta(minutes=30)
+    lost = OutboxEmail.objects.create(
+        workshop=workshop,
+        from_email="a@b.c",
+        to=["x@example.org"],
+        subject="Lost",
+        body_text="…",
+        message_id="<lost@test>",
+        next_attempt_at=long_ago,
+    )
+    crashed = OutboxEmail.objects.create(
+        workshop=workshop,
+        from_email="a@b.c",
+        to=["y@example.org"],
+        subject="Crashed",
+        body_text="…",
+        message_id="<crashed@test>",
+        status=EmailStatus.SENDING,
+        attempts=1,
+        claimed_at=long_ago,
+        next_attempt_at=long_ago,
+    )
+    fresh = OutboxEmail.objects.create(
+        workshop=workshop,
+        from_email="a@b.c",
+        to=["z@example.org"],
+        subject="Fresh",
+        body_text="…",
+        message_id="<fresh@test>",
+    )
+
+    requeued = requeue_stalled_emails()
+
+    assert requeued == 2
+    statuses = dict(OutboxEmail.objects.values_list("subject", "status"))
+    assert statuses == {"Lost": EmailStatus.SENT, "Crashed": EmailStatus.SENT, "Fresh": EmailStatus.PENDING}
+    assert sorted(m.subject for m in mail.outbox) == ["Crashed", "Lost"]
+    assert lost.pk != crashed.pk != fresh.pk
+
+
+def test_backoff_grows_and_is_capped():
+    assert [outbox.backoff_seconds(n) for n in range(4)] == [30, 60, 120, 240]
+    assert outbox.backoff_seconds(20) == 3600

@@ -1,0 +1,129 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from workshop.env import env_bool, env_choice, env_int, env_list, env_url
+
+ROOT = Path(__file__).resolve().parents[2]
+STRONG_KEY = "k3y-" + "a1B2c3D4e5" * 6
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("1", True), ("true", True), ("YES", True), ("off", False), ("0", False)]
+)
+def test_env_bool_reads_the_usual_spellings(monkeypatch, raw, expected):
+    monkeypatch.setenv("FLAG", raw)
+
+    assert env_bool("FLAG", not expected) is expected
+
+
+def test_env_bool_rejects_anything_else(monkeypatch):
+    monkeypatch.setenv("DEBUG", "maybe")
+
+    with pytest.raises(ImproperlyConfigured, match="DEBUG='maybe' is not a boolean"):
+        env_bool("DEBUG", False)
+
+
+def test_env_int_rejects_words_and_out_of_range(monkeypatch):
+    monkeypatch.setenv("EMAIL_PORT", "twenty-five")
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT='twenty-five' is not a whole number"):
+        env_int("EMAIL_PORT", 25)
+
+    monkeypatch.setenv("EMAIL_PORT", "70000")
+    with pytest.raises(ImproperlyConfigured, match="above the maximum of 65535"):
+        env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+
+
+def test_env_url_rejects_a_wrong_scheme(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "mysql://root@localhost/db")
+
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL must start with one of"):
+        env_url("DATABASE_URL", schemes={"postgres", "sqlite"})
+
+
+def test_env_defaults_apply_to_unset_and_empty_variables(monkeypatch):
+    monkeypatch.setenv("ALLOWED_HOSTS", "")
+    monkeypatch.delenv("EMAIL_DELIVERY", raising=False)
+
+    assert env_list("ALLOWED_HOSTS", ["localhost"]) == ["localhost"]
+    assert env_choice("EMAIL_DELIVERY", "console", choices=["smtp", "console"]) == "console"
+    assert env_list("X_UNSET", []) == []
+
+
+def test_env_list_splits_on_commas(monkeypatch):
+    monkeypatch.setenv("ALLOWED_HOSTS", "calm.example, www.calm.example,")
+
+    assert env_list("ALLOWED_HOSTS", []) == ["calm.example", "www.calm.example"]
+
+
+def test_env_choice_rejects_unknown_values(monkeypatch):
+    monkeypatch.setenv("STORAGE_BACKEND", "ftp")
+
+    with pytest.raises(ImproperlyConfigured, match="STORAGE_BACKEND='ftp' is not one of local, s3"):
+        env_choice("STORAGE_BACKEND", "local", choices=["local", "s3"])
+
+
+def run_manage(*args, **env):
+    """manage.py in a clean process with only the given variables (production settings)."""
+    base = {key: os.environ[key] for key in ("PATH", "HOME", "DATABASE_URL", "REDIS_URL") if key in os.environ}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, "DJANGO_SETTINGS_MODULE": "workshop.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="calm.example",
+        VAR_DIR=str(tmp_path),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off(tmp_path):
+    result = run_manage("check", DEBUG="0", VAR_DIR=str(tmp_path))
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_settings_refuse_a_weak_secret_key_when_debug_is_off(tmp_path):
+    result = run_manage("check", DEBUG="0", SECRET_KEY="short", VAR_DIR=str(tmp_path))
+
+    assert "SECRET_KEY is too weak" in result.stderr
+
+
+def test_settings_refuse_a_bad_debug_value(tmp_path):
+    result = run_manage("check", DEBUG="yes please", VAR_DIR=str(tmp_path))
+
+    assert "DEBUG='yes please' is not a boolean" in result.stderr
+
+
+def test_passwords_are_hashed_with_argon2_in_production():
+    from workshop import settings as production
+
+    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_every_page_sends_a_content_security_policy_without_unsafe_inline(client, db):
+    response = client.get("/")
+
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy
