@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 
 from tests.factories import UserFactory, WorkshopFactory, member
@@ -22,6 +24,13 @@ def _outbox_email_backend(settings):
     # Django's test setup swaps EMAIL_BACKEND for locmem; put the outbox back, so tests see
     # what production does. Delivery (after the outbox) still goes to locmem: mailoutbox.
     settings.EMAIL_BACKEND = "workshop.mail.OutboxBackend"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache_namespace(settings):
+    # With Redis, the cache outlives a test (allauth's rate limits live there): give each test
+    # keys of its own instead of flushing a database that other test processes share.
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": uuid.uuid4().hex}}
 
 
 @pytest.fixture
