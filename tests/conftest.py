@@ -3,6 +3,7 @@ import uuid
 import pytest
 
 from tests.factories import UserFactory, WorkshopFactory, member
+from workshop import settings as production_settings
 from workshop.enums import Role
 
 PERSONAS = [
@@ -23,7 +24,7 @@ PERSONAS = [
 def _outbox_email_backend(settings):
     # Django's test setup swaps EMAIL_BACKEND for locmem; put the outbox back, so tests see
     # what production does. Delivery (after the outbox) still goes to locmem: mailoutbox.
-    settings.EMAIL_BACKEND = "workshop.mail.OutboxBackend"
+    settings.EMAIL_BACKEND = production_settings.EMAIL_BACKEND
 
 
 @pytest.fixture(autouse=True)

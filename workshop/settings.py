@@ -166,9 +166,9 @@ AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
-# Email: every message becomes an outbox row (workshop.outbox.OutboxBackend); a Celery task
+# Email: every message becomes an outbox row (workshop.mail.OutboxBackend); a Celery task
 # hands it to the delivery backend chosen here.
-EMAIL_BACKEND = "workshop.outbox.OutboxBackend"
+EMAIL_BACKEND = "workshop.mail.OutboxBackend"
 EMAIL_HOST = env_str("EMAIL_HOST", "")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
