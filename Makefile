@@ -40,10 +40,10 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 
 worker: $(VENV)/.installed
-	$(BIN)/celery -A workshop worker --loglevel=INFO
+	$(DEMO_ENV) $(BIN)/celery -A workshop worker --loglevel=INFO
 
 beat: $(VENV)/.installed
-	$(BIN)/celery -A workshop beat --loglevel=INFO --schedule=var/celerybeat-schedule
+	$(DEMO_ENV) $(BIN)/celery -A workshop beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

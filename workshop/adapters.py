@@ -1,6 +1,7 @@
 """How allauth and django-axes fit this site: our email templates, lowercase emails, email logins."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 
@@ -30,3 +31,17 @@ def axes_username(request, credentials):
     if value is None and request is not None:
         value = request.POST.get("login") or request.POST.get("username")
     return (value or "").strip().lower() or None
+
+
+def client_ip(request):
+    """The client's address for login throttling.
+
+    Behind PROXY_COUNT proxies the client is the entry that many places from the right of
+    X-Forwarded-For (the part our own proxies wrote); anything further left is whatever the
+    client claimed and could be forged. With no proxy, only the socket's address counts.
+    """
+    if settings.PROXY_COUNT:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= settings.PROXY_COUNT:
+            return hops[-settings.PROXY_COUNT]
+    return request.META.get("REMOTE_ADDR")

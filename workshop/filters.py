@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import Q
 
 from workshop.enums import EmailStatus
 from workshop.models import OutboxEmail
@@ -13,4 +14,4 @@ class OutboxFilter(django_filters.FilterSet):
         fields = ["status"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(subject__icontains=value) | queryset.filter(to__icontains=value)
+        return queryset.filter(Q(subject__icontains=value) | Q(to__icontains=value))

@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from workshop import services
@@ -67,12 +68,23 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial["email_domains"] = "\n".join(self.instance.email_domains or [])
+        # Directions of the workshops the person belongs to (and any chosen before), not every
+        # direction of every workshop hosted here.
+        directions = (
+            Direction.objects.filter(Q(workshop__memberships__user=self.instance) | Q(experts=self.instance))
+            .select_related("workshop")
+            .distinct()
+            .order_by("workshop__name", "order", "id")
+        )
         field = self.fields["expertise_directions"]
-        field.queryset = Direction.objects.select_related("workshop").order_by("workshop__name", "order", "id")
+        field.queryset = directions
         field.label_from_instance = lambda d: f"{d.workshop.short_name}: {d.name}"
+        expertise = ["expertise", "expertise_directions"] if directions.exists() else ["expertise"]
+        if not directions.exists():
+            del self.fields["expertise_directions"]
         self.helper = _helper(
             Fieldset("About you", "name", "affiliation", "email_domains", "orcid"),
-            Fieldset("Expertise", "expertise", "expertise_directions"),
+            Fieldset("Expertise", *expertise),
             submit="Save profile",
         )
 
@@ -82,7 +94,7 @@ class ProfileForm(forms.ModelForm):
     def save(self, commit=True):
         data = {field: self.cleaned_data[field] for field in services.PROFILE_FIELDS}
         return services.update_profile(
-            user=self.instance, expertise_directions=self.cleaned_data["expertise_directions"], **data
+            user=self.instance, expertise_directions=self.cleaned_data.get("expertise_directions"), **data
         )
 
 

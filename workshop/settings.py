@@ -5,6 +5,7 @@ the typed readers of workshop.env; the README lists each variable with its defau
 variables at all the app runs on SQLite, runs Celery tasks in-process and prints emails.
 """
 
+import importlib.util
 from datetime import timedelta
 from pathlib import Path
 
@@ -163,8 +164,9 @@ AXES_USERNAME_CALLABLE = "workshop.adapters.axes_username"
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Proxies in front of the app that append to X-Forwarded-For; 0 means trust only REMOTE_ADDR.
+PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0, maximum=5)
+AXES_CLIENT_IP_CALLABLE = "workshop.adapters.client_ip"
 
 # Email: every message becomes an outbox row (workshop.mail.OutboxBackend); a Celery task
 # hands it to the delivery backend chosen here.
@@ -195,7 +197,8 @@ SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 STORAGE_BACKEND = env_choice("STORAGE_BACKEND", "local", choices=["local", "s3"])
 MEDIA_ROOT = env_str("MEDIA_ROOT", str(VAR_DIR / "media"))
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Not under VAR_DIR: the production image collects static files at build time.
+STATIC_ROOT = BASE_DIR / "var" / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -205,6 +208,8 @@ STORAGES = {
     },
 }
 if STORAGE_BACKEND == "s3":
+    if importlib.util.find_spec("boto3") is None:
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs boto3: pip install -e '.[s3]'.")
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {

@@ -108,12 +108,11 @@ def celery_workers(transactional_db, smtp_sink, tmp_path):
     def start(count):
         for n in range(count):
             name = f"w{n}-{queue}@%h"
+            argv = [sys.executable, "-m", "celery", "-A", "workshop", "worker", "-Q", queue, "-n", name]
+            argv += ["--pool=solo", "--without-gossip", "--without-mingle", "--loglevel=WARNING"]
             log = open(tmp_path / f"worker{n}.log", "w")  # noqa: SIM115 - closed with the process
-            processes.append((subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "workshop", "worker", "-Q", queue, "-n", name,
-                 "--pool=solo", "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-            ), log))
+            process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            processes.append((process, log))
         wait_for_workers(count, queue)
         _use_queue(queue)
         return processes

@@ -19,8 +19,12 @@ def test_sign_up_email_travels_through_redis_and_a_worker_to_smtp(client, celery
 
     response = client.post(
         reverse("account_signup"),
-        {"name": "Ida Integration", "email": "ida@uni.example", "password1": "a long passphrase 42",
-         "password2": "a long passphrase 42"},
+        {
+            "name": "Ida Integration",
+            "email": "ida@uni.example",
+            "password1": "a long passphrase 42",
+            "password2": "a long passphrase 42",
+        },
     )
 
     assert response.status_code == 302

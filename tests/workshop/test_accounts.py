@@ -5,7 +5,8 @@ from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tests.factories import UserFactory
+from tests.factories import UserFactory, member
+from workshop.enums import Role
 from workshop.models import OutboxEmail, User
 from workshop.validators import parse_email_domains, validate_orcid
 
@@ -100,7 +101,7 @@ def test_a_wrong_password_says_so(client):
 
 
 def test_profile_saves_domains_orcid_and_directions(client, workshop):
-    user = UserFactory()
+    user = member(workshop, Role.REVIEWER)
     client.force_login(user)
     direction = workshop.directions.get(slug="in")
 
@@ -122,6 +123,16 @@ def test_profile_saves_domains_orcid_and_directions(client, workshop):
     assert user.email_domains == ["mpg.de", "tuebingen.mpg.de"]
     assert user.orcid == "0000-0002-1825-0097"
     assert list(user.expertise_directions.all()) == [direction]
+
+
+def test_profile_offers_only_the_directions_of_the_persons_workshops(client, workshop, other_workshop):
+    client.force_login(member(workshop, Role.REVIEWER))
+    reviewer_page = client.get(reverse("profile")).content.decode()
+    client.force_login(UserFactory())
+    author_page = client.get(reverse("profile")).content.decode()
+
+    assert "CaLM: Causality in large models" in reviewer_page and "AW: " not in reviewer_page
+    assert "Directions of expertise" not in author_page
 
 
 def test_profile_refuses_a_bad_orcid_checksum_and_keeps_the_old_value(client):
@@ -155,3 +166,21 @@ def test_invalid_orcids_are_refused(orcid):
 def test_email_domains_refuse_garbage():
     with pytest.raises(ValidationError, match="not an email domain"):
         parse_email_domains("mpg.de, not a domain!")
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded_for", "expected"),
+    [
+        (0, "6.6.6.6", "10.0.0.9"),  # no proxy: a forged header is ignored
+        (1, "6.6.6.6, 203.0.113.7", "203.0.113.7"),  # the proxy appended the real client
+        (2, "6.6.6.6, 203.0.113.7, 10.0.0.2", "203.0.113.7"),
+        (1, "", "10.0.0.9"),
+    ],
+)
+def test_client_ip_trusts_only_what_our_proxies_wrote(rf, settings, proxies, forwarded_for, expected):
+    from workshop.adapters import client_ip
+
+    settings.PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR=forwarded_for)
+
+    assert client_ip(request) == expected
