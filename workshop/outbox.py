@@ -5,11 +5,13 @@ workers handed the same row (a duplicate message, a re-queue by the sweep) send 
 """
 
 import logging
+import uuid
 from datetime import timedelta
 from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.filebased import EmailBackend as FileBackend
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -26,6 +28,20 @@ SENT, RETRY, FAILED, SKIPPED = "sent", "retry", "failed", "skipped"
 SENDING_TIMEOUT = timedelta(minutes=10)
 STALL_AFTER = timedelta(minutes=2)
 SWEEP_BATCH = 5000
+
+
+class EmailFileBackend(FileBackend):
+    """Delivery for the demo: each email in a file of its own in EMAIL_FILE_PATH, named by time.
+
+    Django's file backend names files by second and object id, so two emails in one second
+    can share a file; a random suffix keeps them apart.
+    """
+
+    def _get_filename(self):
+        if self._fname is None:
+            stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+            self._fname = f"{self.file_path}/{stamp}-{uuid.uuid4().hex[:8]}.eml"
+        return self._fname
 
 
 def backoff_seconds(retries: int) -> int:

@@ -184,7 +184,7 @@ EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 _DELIVERY_BACKENDS = {
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "console": "django.core.mail.backends.console.EmailBackend",
-    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "file": "workshop.outbox.EmailFileBackend",
     "memory": "django.core.mail.backends.locmem.EmailBackend",
 }
 EMAIL_DELIVERY = env_choice("EMAIL_DELIVERY", "smtp" if EMAIL_HOST else "console", choices=list(_DELIVERY_BACKENDS))

@@ -226,3 +226,15 @@ def test_sweep_requeues_stalled_rows_and_they_are_sent(workshop):
 def test_backoff_grows_and_is_capped():
     assert [outbox.backoff_seconds(n) for n in range(4)] == [30, 60, 120, 240]
     assert outbox.backoff_seconds(20) == 3600
+
+
+def test_demo_delivery_writes_each_email_as_a_file(settings, tmp_path, workshop):
+    settings.EMAIL_DELIVERY_BACKEND = "workshop.outbox.EmailFileBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path)
+
+    for _ in range(5):
+        send_welcome(workshop=workshop)
+
+    files = sorted(tmp_path.iterdir())
+    assert len(files) == 5
+    assert "Subject: [CaLM] Test email from the outbox" in files[0].read_text()
