@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import PERSONAS
+from tests.utils import outbox_row
 from workshop.models import Direction, OutboxEmail
 
 pytestmark = pytest.mark.django_db
@@ -29,9 +30,7 @@ def expected_status(rule, persona, allowed_status):
 @pytest.fixture
 def urls(workshop, cast):
     direction = workshop.directions.first()
-    email = OutboxEmail.objects.create(
-        workshop=workshop, from_email="x@y.z", to=["a@b.c"], subject="S", body_text="B", message_id="<access@test>"
-    )
+    email = outbox_row(workshop=workshop)
     return [
         ("get", reverse("home"), PUBLIC, 200),
         ("get", reverse("workshop:detail", args=["calm"]), PUBLIC, 200),

@@ -14,11 +14,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection
 
-from tests.utils import free_port
+from tests.utils import SMTPSink, smtp_server
 from workshop.celery import app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,30 +43,12 @@ def _needs_real_services():
         pytest.skip(reason)
 
 
-class SMTPSink:
-    """A real SMTP server on loopback that keeps what it receives."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-    def subjects(self):
-        from email import message_from_bytes
-
-        return [message_from_bytes(envelope.content)["Subject"] for envelope in self.messages]
-
-
 @pytest.fixture
 def smtp_sink():
     sink = SMTPSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    sink.port = controller.port
-    yield sink
-    controller.stop()
+    with smtp_server(sink) as port:
+        sink.port = port
+        yield sink
 
 
 def database_url():

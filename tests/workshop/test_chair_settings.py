@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
+from tests.utils import outbox_row
 from workshop.models import Direction, OutboxEmail
 from workshop.phases import AOE
 
@@ -128,14 +129,7 @@ def test_outbox_lists_this_workshops_emails_and_retries_failed_ones(
         chair_client.post(reverse("workshop:outbox_test", args=["calm"]))
     row = OutboxEmail.objects.get(workshop=workshop)
     OutboxEmail.objects.filter(pk=row.pk).update(status="failed", attempts=5, last_error="SMTPDataError: 554")
-    OutboxEmail.objects.create(
-        workshop=other_workshop,
-        from_email="x@y.z",
-        to=["secret@else.example"],
-        subject="Elsewhere",
-        body_text="…",
-        message_id="<else@test>",
-    )
+    outbox_row(workshop=other_workshop, to=["secret@else.example"], subject="Elsewhere")
 
     listing = chair_client.get(reverse("workshop:outbox", args=["calm"])).content.decode()
     assert "[CaLM] Test email from the outbox" in listing and "SMTPDataError: 554" in listing

@@ -1,15 +1,15 @@
 import threading
+from contextlib import ExitStack
 from datetime import timedelta
 from unittest import mock
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from tests.utils import free_port
+from tests.utils import RefusingSMTP, SMTPSink, outbox_row, smtp_server
 from workshop import outbox
 from workshop.enums import EmailStatus
 from workshop.mail import queue_email
@@ -19,43 +19,17 @@ from workshop.tasks import deliver_email, requeue_stalled_emails
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-class RefusingSMTPHandler:
-    """An SMTP server that answers every message with a permanent failure."""
-
-    def __init__(self):
-        self.calls = 0
-
-    async def handle_DATA(self, server, session, envelope):
-        self.calls += 1
-        return "554 5.7.1 Message rejected by the test server"
-
-
-class CollectingSMTPHandler:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server on loopback; delivery goes to it over the wire."""
-    servers = []
+def smtp(settings):
+    """Deliver over the wire to a real SMTP server on loopback running `handler`."""
+    with ExitStack() as servers:
 
-    def start(handler):
-        port = free_port()
-        controller = Controller(handler, hostname="127.0.0.1", port=port)
-        controller.start()
-        servers.append(controller)
-        settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-        return handler
+        def start(handler):
+            settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+            settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", servers.enter_context(smtp_server(handler))
+            return handler
 
-    yield start
-    for controller in servers:
-        controller.stop()
+        yield start
 
 
 def send_welcome(**kwargs):
@@ -100,9 +74,9 @@ def test_html_alternative_is_kept(workshop):
     assert mail.outbox[0].alternatives[0].mimetype == "text/html"
 
 
-def test_failing_smtp_server_is_retried_then_marked_failed_with_its_error(smtp_server, settings, workshop):
+def test_failing_smtp_server_is_retried_then_marked_failed_with_its_error(smtp, settings, workshop):
     settings.EMAIL_MAX_ATTEMPTS = 3
-    handler = smtp_server(RefusingSMTPHandler())
+    handler = smtp(RefusingSMTP())
 
     row = send_welcome(workshop=workshop)
 
@@ -124,8 +98,8 @@ def test_unreachable_smtp_server_is_marked_failed_after_the_attempts(settings, w
     assert "ConnectionRefusedError" in row.last_error
 
 
-def test_real_smtp_server_receives_the_message_once(smtp_server, workshop):
-    handler = smtp_server(CollectingSMTPHandler())
+def test_real_smtp_server_receives_the_message_once(smtp, workshop):
+    handler = smtp(SMTPSink())
 
     row = send_welcome(workshop=workshop)
 
@@ -184,35 +158,16 @@ def test_unreachable_broker_keeps_the_row_pending_and_the_caller_succeeds(worksh
 
 def test_sweep_requeues_stalled_rows_and_they_are_sent(workshop):
     long_ago = timezone.now() - timedelta(minutes=30)
-    lost = OutboxEmail.objects.create(
+    lost = outbox_row(workshop=workshop, subject="Lost", next_attempt_at=long_ago)
+    crashed = outbox_row(
         workshop=workshop,
-        from_email="a@b.c",
-        to=["x@example.org"],
-        subject="Lost",
-        body_text="…",
-        message_id="<lost@test>",
-        next_attempt_at=long_ago,
-    )
-    crashed = OutboxEmail.objects.create(
-        workshop=workshop,
-        from_email="a@b.c",
-        to=["y@example.org"],
         subject="Crashed",
-        body_text="…",
-        message_id="<crashed@test>",
         status=EmailStatus.SENDING,
         attempts=1,
         claimed_at=long_ago,
         next_attempt_at=long_ago,
     )
-    fresh = OutboxEmail.objects.create(
-        workshop=workshop,
-        from_email="a@b.c",
-        to=["z@example.org"],
-        subject="Fresh",
-        body_text="…",
-        message_id="<fresh@test>",
-    )
+    fresh = outbox_row(workshop=workshop, subject="Fresh")
 
     requeued = requeue_stalled_emails()
 
