@@ -1,1 +1,119 @@
-"""Models arrive with their issue; see DESIGN.md section 2."""
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from submissions.enums import FileKind, SubmissionStatus
+from workshop.models import Direction, Workshop
+
+
+class Submission(models.Model):
+    """A paper submitted (or being prepared) for one workshop."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.PROTECT, related_name="submissions")
+    number = models.PositiveIntegerField(null=True, blank=True, help_text="Given when first submitted.")
+    title = models.CharField(max_length=250)
+    abstract = models.TextField()
+    keywords = models.CharField(max_length=300, blank=True, help_text="Comma-separated.")
+    tldr = models.CharField("TL;DR", max_length=300, blank=True)
+    primary_direction = models.ForeignKey(Direction, on_delete=models.PROTECT, related_name="primary_submissions")
+    secondary_directions = models.ManyToManyField(Direction, blank=True, related_name="secondary_submissions")
+    status = models.CharField(max_length=20, choices=SubmissionStatus, default=SubmissionStatus.DRAFT)
+    desk_reject_reason = models.TextField(blank=True)
+    deadline_extension = models.DateTimeField(
+        null=True, blank=True, help_text="A chair's extension of the submission deadline for this paper."
+    )
+    conflict_domains = models.JSONField(default=list, blank=True, help_text="Institutions' email domains.")
+    conflicted_members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="declared_conflicts",
+        help_text="Reviewers and chairs of the workshop the authors are in conflict with.",
+    )
+    agreed_anonymity = models.BooleanField(default=False)
+    agreed_dual_submission = models.BooleanField(default=False)
+    anonymity_findings = models.JSONField(default=list, blank=True)
+    # Raised on every save; a form carries the version it was opened at (stale forms are refused).
+    version = models.PositiveIntegerField(default=1)
+    # The key of the form that created it, so a double click creates one submission.
+    creation_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["creation_key"])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "number"], name="submission_number_unique_per_workshop"),
+        ]
+        indexes = [
+            models.Index(fields=["workshop", "status"]),
+            models.Index(fields=["workshop", "-submitted_at"]),
+        ]
+
+    def __str__(self):
+        return f"#{self.number} {self.title}" if self.number else f"Draft: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("submissions:detail", kwargs={"slug": self.workshop.slug, "pk": self.pk})
+
+    @property
+    def label(self):
+        return f"#{self.number}" if self.number else "draft"
+
+    @property
+    def has_anonymity_flag(self):
+        return bool(self.anonymity_findings)
+
+
+class SubmissionAuthor(models.Model):
+    """One author in the paper's author list, in order. Their account is found by verified email."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="authors")
+    order = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    affiliation = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["submission", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "email"], name="author_email_unique_per_submission"),
+        ]
+        indexes = [models.Index(fields=["email"])]
+
+    def __str__(self):
+        return self.name
+
+
+def _random_upload_name(instance, filename):
+    extension = "zip" if filename.lower().endswith(".zip") else "pdf"
+    return f"submissions/{instance.submission.workshop_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class SubmissionFile(models.Model):
+    """One uploaded version of the paper or its supplementary material; none is ever replaced."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(max_length=20, choices=FileKind, default=FileKind.PAPER)
+    version = models.PositiveIntegerField()
+    file = models.FileField(upload_to=_random_upload_name, max_length=200)
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=50, default="application/pdf")
+    anonymity_findings = models.JSONField(default=list, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["submission", "kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "kind", "version"], name="file_version_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} v{self.version} of {self.submission}"

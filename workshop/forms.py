@@ -103,7 +103,10 @@ class WorkshopSettingsForm(forms.ModelForm):
         model = Workshop
         fields = list(services.WORKSHOP_SETTINGS_FIELDS)
         field_classes = {key: AoEDateTimeField for key, _ in DATE_FIELDS}
-        widgets = {"call_for_papers": forms.Textarea(attrs={"rows": 12})}
+        widgets = {
+            "call_for_papers": forms.Textarea(attrs={"rows": 12}),
+            "dual_submission_policy": forms.Textarea(attrs={"rows": 2}),
+        }
         labels = dict(DATE_FIELDS)
 
     def __init__(self, *args, **kwargs):
@@ -126,11 +129,13 @@ class WorkshopSettingsForm(forms.ModelForm):
                     css_class="row",
                 ),
                 Div(
-                    Div("page_limit", css_class="col-md-4"),
-                    Div("max_upload_mb", css_class="col-md-4"),
-                    Div("abstract_word_limit", css_class="col-md-4"),
+                    Div("page_limit", css_class="col-md-3"),
+                    Div("max_upload_mb", css_class="col-md-3"),
+                    Div("supplementary_max_mb", css_class="col-md-3"),
+                    Div("abstract_word_limit", css_class="col-md-3"),
                     css_class="row",
                 ),
+                "dual_submission_policy",
             ),
             submit="Save settings",
         )

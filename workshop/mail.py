@@ -39,7 +39,7 @@ def publish_after_commit(email_ids):
     transaction.on_commit(publish)
 
 
-def store_message(message, *, workshop=None, template="") -> OutboxEmail:
+def store_message(message, *, workshop=None, template="", topic="") -> OutboxEmail:
     """Write one Django EmailMessage as an outbox row (not yet sent)."""
     if message.attachments:
         raise ValueError("The outbox does not carry attachments; link to a permission-checked page instead.")
@@ -52,6 +52,7 @@ def store_message(message, *, workshop=None, template="") -> OutboxEmail:
     return OutboxEmail.objects.create(
         workshop=workshop,
         template=template,
+        topic=topic,
         from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
         to=list(message.to),
         cc=list(message.cc),
@@ -86,13 +87,16 @@ def render_email(template, context):
     return " ".join(subject.split()), text, html
 
 
-def queue_email(*, to, template, context, workshop=None, reply_to=()) -> OutboxEmail:
-    """Render templates/emails/<template> and put it in the outbox for the given recipients."""
+def queue_email(*, to, template, context, workshop=None, topic="", reply_to=()) -> OutboxEmail:
+    """Render templates/emails/<template> and put it in the outbox for the given recipients.
+
+    `topic` names what the email is about ("submission:42"), so that pages can list its emails.
+    """
     subject, text, html = render_email(template, {"workshop": workshop, **context})
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, list(to), reply_to=list(reply_to))
     if html:
         message.attach_alternative(html, "text/html")
-    row = store_message(message, workshop=workshop, template=template)
+    row = store_message(message, workshop=workshop, template=template, topic=topic)
     publish_after_commit([row.pk])
     return row
 

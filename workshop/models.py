@@ -114,6 +114,14 @@ class Workshop(models.Model):
     )
     abstract_word_limit = models.PositiveSmallIntegerField(default=300, validators=[MinValueValidator(50)])
     anonymity_policy = models.CharField(max_length=20, choices=AnonymityPolicy, default=AnonymityPolicy.DOUBLE_BLIND)
+    supplementary_max_mb = models.PositiveSmallIntegerField(
+        "supplementary size limit (MB)", default=50, validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+    dual_submission_policy = models.TextField(
+        blank=True, help_text="If set, authors must confirm it when they submit, e.g. “not under review elsewhere”."
+    )
+    # The last number given to a submission; raised in the submitting transaction (no gaps).
+    last_submission_number = models.PositiveIntegerField(default=0, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -125,6 +133,10 @@ class Workshop(models.Model):
 
     def get_absolute_url(self):
         return reverse("workshop:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_double_blind(self):
+        return self.anonymity_policy == AnonymityPolicy.DOUBLE_BLIND
 
     @property
     def grace(self):
@@ -198,6 +210,8 @@ class OutboxEmail(models.Model):
 
     workshop = models.ForeignKey(Workshop, null=True, blank=True, on_delete=models.CASCADE, related_name="emails")
     template = models.CharField(max_length=100, blank=True, help_text="Template name, when rendered from one.")
+    # What the email is about, e.g. "submission:42", so pages can list the emails of one object.
+    topic = models.CharField(max_length=50, blank=True, db_index=True)
     from_email = models.CharField(max_length=300)
     to = models.JSONField(default=list)
     cc = models.JSONField(default=list, blank=True)

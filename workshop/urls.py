@@ -1,6 +1,10 @@
+"""The site's URLs: the project package composes every app's patterns here."""
+
 from django.contrib import admin
 from django.urls import include, path
 
+from submissions import urls as submission_urls
+from submissions import views as submission_views
 from workshop import views
 
 workshop_patterns = [
@@ -22,5 +26,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("profile/", views.profile, name="profile"),
+    path("papers/", submission_views.my_submissions, name="my_submissions"),
     path("<slug:slug>/", include((workshop_patterns, "workshop"))),
+    path("<slug:slug>/", include((submission_urls.workshop_patterns, "submissions"))),
 ]

@@ -6,7 +6,7 @@ from django.core.validators import RegexValidator
 _ORCID_FORMAT = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 
 # Top-level paths of the site that a workshop slug must not shadow.
-RESERVED_SLUGS = frozenset({"accounts", "admin", "profile", "static", "media", "healthz", "api", "new"})
+RESERVED_SLUGS = frozenset({"accounts", "admin", "profile", "static", "media", "healthz", "api", "new", "papers", "my"})
 
 validate_slug_shape = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$",

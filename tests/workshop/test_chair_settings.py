@@ -21,7 +21,7 @@ def settings_form_data(workshop, **overrides):
         "default_reviewer_load": 5,
         "page_limit": 9,
         "max_upload_mb": 10,
-        "abstract_word_limit": 300,
+        "abstract_word_limit": 300, "supplementary_max_mb": 50,
         "anonymity_policy": "double_blind",
         "submission_deadline": "2027-01-15T23:59:59",
         "review_deadline": "2027-02-20T23:59:59",

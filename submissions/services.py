@@ -1,0 +1,370 @@
+"""Writes on submissions: create, update, and the one transition function of their lifecycle.
+
+Every function validates, saves (simple-history keeps every version) and queues the emails in
+the caller's transaction, so that a refused change leaves nothing behind.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from submissions import pdf
+from submissions.enums import DECIDED, OPEN, FileKind, SubmissionStatus
+from submissions.models import Submission, SubmissionAuthor, SubmissionFile
+from workshop.enums import Phase
+from workshop.mail import queue_email
+from workshop.models import User, Workshop
+from workshop.phases import phase_at
+
+CONTENT_FIELDS = ("title", "abstract", "keywords", "tldr", "primary_direction")
+
+
+class SubmissionRefused(Exception):
+    """The change cannot be made now; str() tells the author why and what they can do."""
+
+
+class StaleEdit(SubmissionRefused):
+    """The paper changed since the form was opened; `changes` lists what changed."""
+
+    def __init__(self, changes):
+        self.changes = changes
+        super().__init__("This paper was changed by someone else since you opened the form. Nothing was saved.")
+
+
+@dataclass(frozen=True)
+class AuthorEntry:
+    name: str
+    email: str
+    affiliation: str = ""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file that passed its checks, ready to store."""
+
+    fileobj: object
+    name: str
+    kind: str
+    sha256: str
+    size: int
+    page_count: int | None = None
+    content_type: str = "application/pdf"
+    checked: pdf.CheckedPDF | None = None
+
+
+def check_paper(fileobj, *, workshop: Workshop) -> Upload:
+    """Refuse a PDF that is not one or breaks the workshop's limits (UploadRefused)."""
+    checked = pdf.check_pdf(fileobj, max_bytes=workshop.max_upload_mb * 1024 * 1024, max_pages=workshop.page_limit)
+    return Upload(
+        fileobj,
+        getattr(fileobj, "name", "paper.pdf"),
+        FileKind.PAPER,
+        checked.sha256,
+        checked.size,
+        checked.page_count,
+        checked=checked,
+    )
+
+
+def check_supplementary(fileobj, *, workshop: Workshop) -> Upload:
+    kind, sha256, size = pdf.check_supplementary(fileobj, max_bytes=workshop.supplementary_max_mb * 1024 * 1024)
+    content_type = "application/zip" if kind == "zip" else "application/pdf"
+    return Upload(
+        fileobj,
+        getattr(fileobj, "name", f"supplementary.{kind}"),
+        FileKind.SUPPLEMENTARY,
+        sha256,
+        size,
+        content_type=content_type,
+    )
+
+
+# --- deadlines -------------------------------------------------------------------------------
+
+
+def edit_deadline(submission) -> datetime:
+    """The last instant (grace included) at which the authors may change this paper."""
+    workshop = submission.workshop
+    deadline = max(filter(None, [workshop.submission_deadline, submission.deadline_extension]))
+    return deadline + workshop.grace
+
+
+def may_create(workshop, now=None) -> bool:
+    return phase_at(workshop.deadlines, now or timezone.now()) == Phase.SUBMISSION
+
+
+def may_edit(submission, now=None) -> bool:
+    return submission.status in OPEN and (now or timezone.now()) <= edit_deadline(submission)
+
+
+def may_withdraw(submission) -> bool:
+    return submission.status in OPEN
+
+
+# --- the lifecycle ---------------------------------------------------------------------------
+
+ALLOWED = {
+    (SubmissionStatus.DRAFT, SubmissionStatus.SUBMITTED),
+    (SubmissionStatus.DRAFT, SubmissionStatus.WITHDRAWN),
+    (SubmissionStatus.SUBMITTED, SubmissionStatus.WITHDRAWN),
+    (SubmissionStatus.SUBMITTED, SubmissionStatus.DESK_REJECTED),
+}
+TRANSITION_EMAILS = {
+    SubmissionStatus.SUBMITTED: "submission_received",
+    SubmissionStatus.WITHDRAWN: "submission_withdrawn",
+    SubmissionStatus.DESK_REJECTED: "submission_desk_rejected",
+}
+
+
+@transaction.atomic
+def transition(*, submission, to, by, reason="") -> Submission:
+    """Move a submission to another status: the one place where its status changes.
+
+    Checks the move is allowed, numbers a paper when first submitted (next number of its
+    workshop, no gaps or duplicates), records who did it (history), and emails every author.
+    Returns the submission as saved.
+    """
+    current = Submission.objects.select_for_update().select_related("workshop").get(pk=submission.pk)
+    if (current.status, to) not in ALLOWED:
+        raise SubmissionRefused(
+            f"A {current.get_status_display().lower()} paper cannot become {SubmissionStatus(to).label.lower()}."
+        )
+    if to == SubmissionStatus.SUBMITTED:
+        _check_complete(current)
+        current.number = _next_number(current.workshop)
+        current.submitted_at = timezone.now()
+    if to == SubmissionStatus.DESK_REJECTED:
+        if not reason.strip():
+            raise SubmissionRefused("Give the authors a reason for the desk rejection.")
+        current.desk_reject_reason = reason.strip()
+    was_submitted = current.status == SubmissionStatus.SUBMITTED
+    current.status = to
+    _save_new_version(current, by)
+    if to != SubmissionStatus.WITHDRAWN or was_submitted:
+        _email_authors(current, TRANSITION_EMAILS[to], by=by)
+    return current
+
+
+def _save_new_version(submission, by):
+    """Save a locked submission as its next version, recording who changed it."""
+    submission.version += 1
+    submission._history_user = by
+    submission.save()
+
+
+def _next_number(workshop) -> int:
+    # The UPDATE takes the workshop row's lock until commit: concurrent submits queue up here,
+    # and a rolled-back submit rolls the counter back too, so numbers have no gaps.
+    Workshop.objects.filter(pk=workshop.pk).update(last_submission_number=F("last_submission_number") + 1)
+    return Workshop.objects.values_list("last_submission_number", flat=True).get(pk=workshop.pk)
+
+
+def _check_complete(submission):
+    missing = []
+    if not submission.files.filter(kind=FileKind.PAPER).exists():
+        missing.append("the paper's PDF")
+    if submission.workshop.is_double_blind and not submission.agreed_anonymity:
+        missing.append("your confirmation of the double-blind policy")
+    if submission.workshop.dual_submission_policy and not submission.agreed_dual_submission:
+        missing.append("your confirmation of the dual-submission policy")
+    if missing:
+        raise SubmissionRefused("To submit, add " + " and ".join(missing) + ".")
+
+
+# --- create and update -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_submission(
+    *,
+    workshop,
+    by: User,
+    creation_key,
+    fields,
+    authors,
+    conflicted_members=(),
+    secondary_directions=(),
+    paper: Upload | None = None,
+    supplementary: Upload | None = None,
+    submit=False,
+) -> Submission:
+    """A new submission (a draft, or submitted at once). The same creation key twice (a double
+    click) returns the first submission instead of making another."""
+    existing = Submission.objects.filter(creation_key=creation_key).first()
+    if existing is not None:
+        return existing
+    if not may_create(workshop):
+        raise SubmissionRefused("New submissions to this workshop are closed.")
+    submission = Submission(workshop=workshop, created_by=by, creation_key=creation_key, **fields)
+    submission._history_user = by
+    try:
+        with transaction.atomic():
+            submission.save()
+    except IntegrityError:  # the other click of a double click won the race
+        return Submission.objects.get(creation_key=creation_key)
+    submission.secondary_directions.set(secondary_directions)
+    submission.conflicted_members.set(conflicted_members)
+    _replace_authors(submission, authors, by=by, previous_emails=set())
+    _store_uploads(submission, [paper, supplementary], by=by)
+    if submit:
+        return transition(submission=submission, to=SubmissionStatus.SUBMITTED, by=by)
+    return submission
+
+
+@transaction.atomic
+def update_submission(
+    *,
+    submission,
+    by: User,
+    base_version,
+    fields,
+    authors,
+    conflicted_members=(),
+    secondary_directions=(),
+    paper: Upload | None = None,
+    supplementary: Upload | None = None,
+    submit=False,
+) -> Submission:
+    """Change a paper before its deadline. A form opened at an older version is refused with the
+    list of what changed since (StaleEdit), unless it asks for exactly what is already there."""
+    current = Submission.objects.select_for_update().get(pk=submission.pk)
+    if not may_edit(current):
+        raise SubmissionRefused(_closed_message(current))
+    if current.version != base_version:
+        if _same_content(current, fields, authors, paper, supplementary) and not submit:
+            return current
+        raise StaleEdit(changes_since(current, base_version))
+    previous_emails = set(current.authors.values_list("email", flat=True))
+    for name, value in fields.items():
+        setattr(current, name, value)
+    _save_new_version(current, by)
+    current.secondary_directions.set(secondary_directions)
+    current.conflicted_members.set(conflicted_members)
+    _replace_authors(current, authors, by=by, previous_emails=previous_emails)
+    _store_uploads(current, [paper, supplementary], by=by)
+    if submit and current.status == SubmissionStatus.DRAFT:
+        return transition(submission=current, to=SubmissionStatus.SUBMITTED, by=by)
+    if current.status == SubmissionStatus.SUBMITTED:
+        _email_authors(current, "submission_updated", by=by)
+    return current
+
+
+def _closed_message(submission):
+    if submission.status not in OPEN:
+        return f"This paper is {submission.get_status_display().lower()}; it can no longer be changed."
+    return (
+        "The submission deadline has passed; the paper can no longer be changed. "
+        "If you need more time, write to the chairs: they can extend the deadline for this paper."
+    )
+
+
+def _same_content(current, fields, authors, paper, supplementary):
+    if paper or supplementary:
+        return False
+    if any(getattr(current, name) != value for name, value in fields.items()):
+        return False
+    stored = [(a.name, a.email, a.affiliation) for a in current.authors.order_by("order")]
+    return stored == [(a.name, a.email, a.affiliation) for a in authors]
+
+
+def changes_since(submission, version) -> list[str]:
+    """What changed in a submission after `version`, in words, from its history."""
+    base = submission.history.filter(version=version).order_by("-history_date").first()
+    if base is None:
+        return ["The paper was changed."]
+    changes = []
+    for name in CONTENT_FIELDS:
+        before = getattr(base, f"{name}_id" if name == "primary_direction" else name)
+        after = getattr(submission, f"{name}_id" if name == "primary_direction" else name)
+        if before != after:
+            label = Submission._meta.get_field(name).verbose_name
+            shown = submission.primary_direction.name if name == "primary_direction" else after
+            changes.append(f"{label.capitalize()} is now: “{str(shown)[:200]}”")
+    newer_files = submission.files.filter(uploaded_at__gt=base.history_date)
+    changes += [f"A new {f.get_kind_display().lower()} was uploaded (version {f.version})." for f in newer_files]
+    if base.status != submission.status:
+        changes.append(f"Its status is now {submission.get_status_display().lower()}.")
+    return changes or ["The authors or conflicts were changed."]
+
+
+def _replace_authors(submission, authors, *, by, previous_emails):
+    submission.authors.all().delete()
+    SubmissionAuthor.objects.bulk_create(
+        [
+            SubmissionAuthor(
+                submission=submission, order=order, name=a.name, email=a.email.lower(), affiliation=a.affiliation
+            )
+            for order, a in enumerate(authors, start=1)
+        ]
+    )
+    _invite_new_coauthors(submission, {a.email.lower() for a in authors} - previous_emails, by=by)
+
+
+def _invite_new_coauthors(submission, emails, *, by):
+    """Co-authors without an account get one email asking them to sign up with that address."""
+    from allauth.account.models import EmailAddress
+
+    known = set(EmailAddress.objects.filter(email__in=emails).values_list("email", flat=True))
+    for author in submission.authors.filter(email__in=emails - known - {by.email.lower()}):
+        queue_email(
+            to=[author.email],
+            template="coauthor_invitation",
+            workshop=submission.workshop,
+            topic=f"submission:{submission.pk}",
+            context={"submission": submission, "author": author, "inviter": by},
+        )
+
+
+def _store_uploads(submission, uploads, *, by):
+    for upload in filter(None, uploads):
+        last = submission.files.filter(kind=upload.kind).aggregate(last=Max("version"))["last"] or 0
+        upload.fileobj.seek(0)
+        findings = []
+        if upload.checked is not None:
+            findings = pdf.anonymity_findings(upload.checked, [(a.name, a.email) for a in submission.authors.all()])
+        stored = SubmissionFile(
+            submission=submission,
+            kind=upload.kind,
+            version=last + 1,
+            original_name=upload.name[:255],
+            sha256=upload.sha256,
+            size=upload.size,
+            page_count=upload.page_count,
+            content_type=upload.content_type,
+            anonymity_findings=findings,
+            uploaded_by=by,
+        )
+        stored.file.save(upload.name, upload.fileobj, save=False)
+        stored.save()
+        if upload.kind == FileKind.PAPER:
+            Submission.objects.filter(pk=submission.pk).update(anonymity_findings=findings)
+            submission.anonymity_findings = findings
+
+
+def _email_authors(submission, template, *, by):
+    """One email to every listed author, about this submission."""
+    authors = list(submission.authors.order_by("order"))
+    queue_email(
+        to=[a.email for a in authors],
+        template=template,
+        workshop=submission.workshop,
+        topic=f"submission:{submission.pk}",
+        context={"submission": submission, "authors": authors, "actor": by},
+    )
+
+
+# --- chairs ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def extend_deadline(*, submission, until, by) -> Submission:
+    """A chair gives this one paper until `until` (grace still applies)."""
+    if submission.status in DECIDED:
+        raise SubmissionRefused("This paper is decided; its deadline cannot be extended.")
+    current = Submission.objects.select_for_update().get(pk=submission.pk)
+    current.deadline_extension = until
+    _save_new_version(current, by)
+    return current

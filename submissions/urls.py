@@ -1,0 +1,18 @@
+from django.urls import path
+
+from submissions import views
+
+app_name = "submissions"
+
+workshop_patterns = [
+    path("submit/", views.new_submission, name="new"),
+    path("papers/<int:pk>/", views.submission_detail, name="detail"),
+    path("papers/<int:pk>/edit/", views.edit_submission, name="edit"),
+    path("papers/<int:pk>/withdraw/", views.withdraw_submission, name="withdraw"),
+    path("papers/<int:pk>/files/<int:file_id>/", views.download, name="download"),
+    path("chair/papers/", views.chair_list, name="chair_list"),
+    path("chair/papers.csv", views.chair_csv, name="chair_csv"),
+    path("chair/papers/<int:pk>/", views.chair_detail, name="chair_detail"),
+    path("chair/papers/<int:pk>/extend/", views.chair_extend, name="chair_extend"),
+    path("chair/papers/<int:pk>/desk-reject/", views.chair_desk_reject, name="chair_desk_reject"),
+]

@@ -1,0 +1,431 @@
+"""Authors submit, revise and withdraw through the real form; refusals keep what was there."""
+
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from submissions import services
+from submissions.enums import SubmissionStatus
+from submissions.models import Submission
+from tests.submissions.pdf_samples import make_pdf
+from workshop.models import OutboxEmail
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def author(cast):
+    return cast["author"]
+
+
+@pytest.fixture
+def author_client(client, author):
+    client.force_login(author)
+    return client
+
+
+def pdf_upload(name="paper.pdf", content=None, **kwargs):
+    return SimpleUploadedFile(name, content if content is not None else make_pdf(**kwargs), "application/pdf")
+
+
+def form_data(workshop, author, *, action="submit", coauthors=(), **overrides):
+    direction = workshop.directions.get(slug="in")
+    data = {
+        "title": "Do large models know causes?",
+        "abstract": "We test whether large models capture causal knowledge.",
+        "keywords": "causality, LLMs",
+        "tldr": "They partly do.",
+        "primary_direction": direction.pk,
+        "conflict_domains": "",
+        "agreed_anonymity": "on",
+        "creation_key": str(uuid.uuid4()),
+        "action": action,
+        "paper": pdf_upload(),
+        "authors-TOTAL_FORMS": 1 + len(coauthors),
+        "authors-INITIAL_FORMS": 0,
+        "authors-MIN_NUM_FORMS": 0,
+        "authors-MAX_NUM_FORMS": 1000,
+        "authors-0-name": author.name,
+        "authors-0-email": author.email,
+        "authors-0-affiliation": "Uni A",
+        "authors-0-ORDER": 1,
+    }
+    for i, (name, email) in enumerate(coauthors, start=1):
+        data.update({f"authors-{i}-name": name, f"authors-{i}-email": email, f"authors-{i}-ORDER": i + 1})
+    return {**data, **overrides}
+
+
+def submit(client, workshop, author, **kwargs):
+    return client.post(
+        reverse("submissions:new", args=[workshop.slug]), form_data(workshop, author, **kwargs), follow=True
+    )
+
+
+def test_author_submits_a_paper_and_every_author_is_emailed(
+    author_client, workshop, author, cast, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = submit(
+            author_client,
+            workshop,
+            author,
+            coauthors=[("Cole Coauthor", cast["coauthor"].email), ("Nia New", "nia@uni-n.example")],
+        )
+
+    submission = Submission.objects.get()
+    assert "Your paper is submitted as #1." in response.content.decode()
+    assert (submission.number, submission.status) == (1, SubmissionStatus.SUBMITTED)
+    assert [a.email for a in submission.authors.all()] == [author.email, cast["coauthor"].email, "nia@uni-n.example"]
+    paper = submission.files.get()
+    assert (paper.version, paper.page_count, paper.original_name) == (1, 1, "paper.pdf")
+    assert paper.file.name.startswith(f"submissions/{workshop.pk}/") and "paper" not in paper.file.name
+    received = OutboxEmail.objects.get(template="submission_received")
+    assert received.to == [author.email, cast["coauthor"].email, "nia@uni-n.example"]
+    assert received.subject == "[CaLM] Submission #1 received: Do large models know causes?"
+    invitation = OutboxEmail.objects.get(template="coauthor_invitation")
+    assert invitation.to == ["nia@uni-n.example"] and "sign up with this email address" in invitation.body_text
+    assert {m.subject for m in mailoutbox} == {received.subject, invitation.subject}
+
+
+def test_coauthor_with_an_account_sees_the_paper_and_others_do_not(client, workshop, author, cast):
+    submission = services_submit(workshop, author, coauthors=[("Cole", cast["coauthor"].email)])
+    url = submission.get_absolute_url()
+
+    client.force_login(cast["coauthor"])
+    assert "Do large models know causes?" in client.get(url).content.decode()
+    client.force_login(cast["other_author"])
+    assert client.get(url).status_code == 404
+
+
+def test_draft_needs_no_pdf_and_gets_no_number(author_client, workshop, author):
+    data = form_data(workshop, author, action="draft")
+    del data["paper"]
+
+    response = author_client.post(reverse("submissions:new", args=["calm"]), data, follow=True)
+
+    submission = Submission.objects.get()
+    assert "Your draft is saved. It is not submitted yet." in response.content.decode()
+    assert (submission.status, submission.number) == (SubmissionStatus.DRAFT, None)
+
+
+def test_submit_without_pdf_or_confirmation_says_what_is_missing(author_client, workshop, author):
+    data = form_data(workshop, author)
+    del data["paper"], data["agreed_anonymity"]
+
+    html = author_client.post(reverse("submissions:new", args=["calm"]), data).content.decode()
+
+    assert "Upload the paper&#x27;s PDF to submit (or save a draft without it)." in html
+    assert "Confirm this to submit." in html
+    assert Submission.objects.count() == 0
+
+
+BAD_FILES = {
+    "not a pdf": (b"\x89PNG\r\n\x1a\n" + b"0" * 500, "not a PDF"),
+    "empty": (b"", "empty"),
+    "truncated": (make_pdf(pages=3)[:600], "damaged or incomplete"),
+    "encrypted": (make_pdf(encrypt="secret"), "password-protected"),
+    "too many pages": (make_pdf(pages=10), "the limit is 9"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_FILES)
+def test_bad_pdf_is_refused_with_a_message_and_nothing_is_saved(author_client, workshop, author, case):
+    content, message = BAD_FILES[case]
+
+    html = author_client.post(
+        reverse("submissions:new", args=["calm"]), form_data(workshop, author, paper=pdf_upload(content=content))
+    ).content.decode()
+
+    assert message in html and "Nothing was saved" in html
+    assert Submission.objects.count() == 0
+
+
+def test_oversized_pdf_is_refused(author_client, workshop, author):
+    workshop.max_upload_mb = 1
+    workshop.save()
+
+    html = author_client.post(
+        reverse("submissions:new", args=["calm"]), form_data(workshop, author, paper=pdf_upload(pad_to_bytes=1_300_000))
+    ).content.decode()
+
+    assert "the limit is 1" in html and "Nothing was saved" in html
+    assert Submission.objects.count() == 0
+
+
+@pytest.mark.parametrize("case", BAD_FILES)
+def test_bad_new_version_keeps_the_previous_version_intact(author_client, workshop, author, case):
+    submission = services_submit(workshop, author)
+    before = submission.files.get()
+    content, message = BAD_FILES[case]
+    data = edit_data(submission, author, paper=pdf_upload(content=content))
+
+    html = author_client.post(reverse("submissions:edit", args=["calm", submission.pk]), data).content.decode()
+
+    assert message in html
+    assert list(submission.files.values_list("pk", "sha256")) == [(before.pk, before.sha256)]
+    assert before.file.storage.exists(before.file.name)
+
+
+def test_new_version_is_kept_beside_the_old_one(author_client, workshop, author, django_capture_on_commit_callbacks):
+    submission = services_submit(workshop, author)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = author_client.post(
+            reverse("submissions:edit", args=["calm", submission.pk]),
+            edit_data(submission, author, paper=pdf_upload("v2.pdf", pages=2)),
+            follow=True,
+        )
+
+    assert "Your changes are saved" in response.content.decode()
+    assert list(submission.files.values_list("version", "page_count", "original_name")) == [
+        (2, 2, "v2.pdf"),
+        (1, 1, "paper.pdf"),
+    ]
+    assert OutboxEmail.objects.filter(template="submission_updated", topic=f"submission:{submission.pk}").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("title", "x" * 251, "Shorten the title to 250 characters (it has 251)."),
+        ("primary_direction", "", "Choose the paper&#x27;s primary direction."),
+        ("abstract", "word " * 301, "The abstract has 301 words; the limit is 300."),
+    ],
+)
+def test_bad_fields_are_refused_with_a_message(author_client, workshop, author, field, value, message):
+    html = author_client.post(
+        reverse("submissions:new", args=["calm"]), form_data(workshop, author, **{field: value})
+    ).content.decode()
+
+    assert message in html
+    assert Submission.objects.count() == 0
+
+
+def test_a_direction_of_another_workshop_is_refused(author_client, workshop, other_workshop, author):
+    foreign = other_workshop.directions.get(slug="in")
+
+    html = author_client.post(
+        reverse("submissions:new", args=["calm"]), form_data(workshop, author, primary_direction=foreign.pk)
+    ).content.decode()
+
+    assert "Choose one of this workshop&#x27;s directions." in html
+    assert Submission.objects.count() == 0
+
+
+def test_the_same_author_email_twice_is_refused(author_client, workshop, author):
+    html = author_client.post(
+        reverse("submissions:new", args=["calm"]),
+        form_data(workshop, author, coauthors=[("Again", author.email.upper())]),
+    ).content.decode()
+
+    assert f"The same email, {author.email}, is listed for two authors" in html
+    assert Submission.objects.count() == 0
+
+
+def test_submitter_must_list_themself(author_client, workshop, author):
+    html = author_client.post(
+        reverse("submissions:new", args=["calm"]),
+        form_data(workshop, author, **{"authors-0-email": "someone.else@uni.example"}),
+    ).content.decode()
+
+    assert "List yourself among the authors with your account email" in html
+    assert Submission.objects.count() == 0
+
+
+def test_double_click_on_submit_makes_one_submission(author_client, workshop, author):
+    data = form_data(workshop, author)
+    second = {**data, "paper": pdf_upload()}
+
+    author_client.post(reverse("submissions:new", args=["calm"]), data)
+    response = author_client.post(reverse("submissions:new", args=["calm"]), second, follow=True)
+
+    assert Submission.objects.count() == 1
+    assert "#1: Do large models know causes?" in response.content.decode()
+
+
+def test_numbers_follow_each_other_without_gaps(workshop, author):
+    numbers = [services_submit(workshop, author, title=f"Paper {i}").number for i in range(3)]
+    draft = services_submit(workshop, author, submit=False)
+
+    services.transition(submission=draft, to=SubmissionStatus.SUBMITTED, by=author)
+
+    assert numbers == [1, 2, 3]
+    assert Submission.objects.get(pk=draft.pk).number == 4
+
+
+def test_edit_one_second_after_deadline_and_grace_is_refused(author_client, workshop, author):
+    submission = services_submit(workshop, author)
+    workshop.grace_minutes = 10
+    workshop.submission_deadline = timezone.now() - timedelta(minutes=10, seconds=1)
+    workshop.save()
+
+    response = author_client.post(
+        reverse("submissions:edit", args=["calm", submission.pk]),
+        edit_data(submission, author, title="Too late"),
+        follow=True,
+    )
+
+    assert "The submission deadline has passed" in response.content.decode()
+    assert Submission.objects.get().title == "Do large models know causes?"
+
+
+def test_may_edit_edges_at_deadline_plus_grace(workshop, author):
+    submission = services_submit(workshop, author)
+    submission.workshop.grace_minutes = 10
+    end = workshop.submission_deadline + timedelta(minutes=10)
+
+    assert services.may_edit(submission, now=end) is True
+    assert services.may_edit(submission, now=end + timedelta(seconds=1)) is False
+
+
+def test_chair_extension_reopens_editing_for_one_paper(workshop, author, cast):
+    submission = services_submit(workshop, author)
+    other = services_submit(workshop, author, title="Other")
+    workshop.submission_deadline = timezone.now() - timedelta(days=1)
+    workshop.save()
+
+    services.extend_deadline(submission=submission, until=timezone.now() + timedelta(days=2), by=cast["chair"])
+
+    assert services.may_edit(Submission.objects.get(pk=submission.pk)) is True
+    assert services.may_edit(Submission.objects.get(pk=other.pk)) is False
+
+
+def test_stale_form_is_refused_and_shows_what_changed(author_client, client, workshop, author, cast):
+    submission = services_submit(workshop, author, coauthors=[("Cole", cast["coauthor"].email)])
+    stale = edit_data(submission, author, abstract="My new abstract.")
+    services.update_submission(
+        submission=submission,
+        by=cast["coauthor"],
+        base_version=submission.version,
+        fields={"title": "A sharper title"},
+        authors=author_entries(submission),
+    )
+
+    html = author_client.post(reverse("submissions:edit", args=["calm", submission.pk]), stale).content.decode()
+
+    assert "was changed by someone else since you opened the form. Nothing was saved." in html
+    assert "Title is now: “A sharper title”" in html
+    submission.refresh_from_db()
+    assert (submission.title, submission.abstract) == (
+        "A sharper title",
+        "We test whether large models capture causal knowledge.",
+    )
+
+
+def test_withdraw_emails_every_author_and_closes_the_paper(
+    author_client, workshop, author, cast, django_capture_on_commit_callbacks
+):
+    submission = services_submit(workshop, author, coauthors=[("Cole", cast["coauthor"].email)])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = author_client.post(reverse("submissions:withdraw", args=["calm", submission.pk]), follow=True)
+
+    submission.refresh_from_db()
+    assert "The paper is withdrawn." in response.content.decode()
+    assert submission.status == SubmissionStatus.WITHDRAWN and not services.may_edit(submission)
+    assert OutboxEmail.objects.get(template="submission_withdrawn").to == [author.email, cast["coauthor"].email]
+
+
+def test_withdrawing_a_decided_paper_is_refused(author_client, workshop, author):
+    submission = services_submit(workshop, author)
+    Submission.objects.filter(pk=submission.pk).update(status=SubmissionStatus.ACCEPTED)
+
+    response = author_client.post(reverse("submissions:withdraw", args=["calm", submission.pk]), follow=True)
+
+    assert "A accepted paper cannot become withdrawn." in response.content.decode()
+    assert Submission.objects.get().status == SubmissionStatus.ACCEPTED
+
+
+def test_pdf_naming_an_author_warns_the_author_and_flags_it(author_client, workshop, author):
+    response = submit(author_client, workshop, author, paper=pdf_upload(metadata={"/Author": author.name}))
+
+    submission = Submission.objects.get()
+    assert "Your PDF may reveal who you are" in response.content.decode()
+    assert submission.has_anonymity_flag and author.name in submission.anonymity_findings[0]
+
+
+def test_author_downloads_their_file_as_uploaded(author_client, workshop, author):
+    submission = services_submit(workshop, author)
+    paper = submission.files.get()
+
+    response = author_client.get(reverse("submissions:download", args=["calm", submission.pk, paper.pk]))
+
+    assert response["Content-Disposition"] == 'attachment; filename="paper.pdf"'
+    assert b"".join(response.streaming_content)[:5] == b"%PDF-"
+
+
+def test_new_submissions_are_refused_after_the_deadline(author_client, workshop, author):
+    workshop.submission_deadline = timezone.now() - timedelta(seconds=1)
+    workshop.save()
+
+    response = submit(author_client, workshop, author)
+
+    assert "New submissions to this workshop are closed." in response.content.decode()
+    assert Submission.objects.count() == 0
+
+
+def test_my_submissions_lists_papers_across_workshops_in_constant_queries(
+    author_client, workshop, other_workshop, author, django_assert_max_num_queries
+):
+    services_submit(workshop, author)
+    with django_assert_max_num_queries(12):
+        author_client.get(reverse("my_submissions"))
+    for i in range(6):
+        services_submit(other_workshop if i % 2 else workshop, author, title=f"Paper {i}")
+
+    with django_assert_max_num_queries(12):
+        html = author_client.get(reverse("my_submissions")).content.decode()
+    assert len(re.findall(r'href="/(?:calm|other)/papers/\d+/"', html)) == 7
+    assert "Paper 5" in html and "AW" in html
+
+
+# --- helpers: data made through the real services ---------------------------------------------
+
+
+def author_entries(submission):
+    return [services.AuthorEntry(a.name, a.email, a.affiliation) for a in submission.authors.all()]
+
+
+def services_submit(workshop, author, *, coauthors=(), submit=True, title="Do large models know causes?"):
+    entries = [services.AuthorEntry(author.name, author.email, "Uni A")]
+    entries += [services.AuthorEntry(name, email) for name, email in coauthors]
+    return services.create_submission(
+        workshop=workshop,
+        by=author,
+        creation_key=uuid.uuid4(),
+        authors=entries,
+        submit=submit,
+        fields={
+            "title": title,
+            "abstract": "We test whether large models capture causal knowledge.",
+            "primary_direction": workshop.directions.get(slug="in"),
+            "agreed_anonymity": True,
+        },
+        paper=services.check_paper(pdf_upload(), workshop=workshop),
+    )
+
+
+def edit_data(submission, author, **overrides):
+    data = form_data(submission.workshop, author, action="save", **overrides)
+    data.pop("creation_key")
+    if "paper" not in overrides:
+        data.pop("paper")
+    authors = list(submission.authors.all())
+    data["authors-TOTAL_FORMS"] = len(authors)
+    for i, a in enumerate(authors):
+        data.update(
+            {
+                f"authors-{i}-name": a.name,
+                f"authors-{i}-email": a.email,
+                f"authors-{i}-affiliation": a.affiliation,
+                f"authors-{i}-ORDER": i + 1,
+            }
+        )
+    data["version"] = submission.version
+    data.setdefault("title", submission.title)
+    return data
