@@ -7,6 +7,7 @@ from django.http import Http404
 from submissions.enums import FileKind
 from submissions.models import Submission, SubmissionAuthor, SubmissionFile
 from workshop.models import OutboxEmail
+from workshop.selectors import hide_outbox_topics
 
 
 def verified_emails(user) -> set[str]:
@@ -61,6 +62,22 @@ def is_conflicted(user, submission) -> bool:
     if user.pk in {member.pk for member in submission.conflicted_members.all()}:
         return True
     return bool(_domains_of(user) & {domain.lower() for domain in submission.conflict_domains})
+
+
+def conflicted_submissions(user, workshop):
+    """The workshop's submissions `user` is in conflict with, as one query (see is_conflicted)."""
+    # Domains are matched inside the JSON list's text, quotes included, so "mpg.de" does not
+    # match "tuebingen.mpg.de"; this works alike on SQLite and PostgreSQL.
+    rule = Q(conflicted_members=user) | Q(authors__email__in=verified_emails(user))
+    for domain in _domains_of(user):
+        rule |= Q(conflict_domains__icontains=f'"{domain}"')
+    return Submission.objects.filter(rule, workshop=workshop).distinct()
+
+
+@hide_outbox_topics
+def outbox_topics_hidden_from(user, workshop):
+    """Emails about a paper name its authors: a chair in conflict with it must not read them."""
+    return [f"submission:{pk}" for pk in conflicted_submissions(user, workshop).values_list("pk", flat=True)]
 
 
 def submissions_for_chair(workshop):

@@ -38,6 +38,20 @@ def directions_of(workshop):
     return workshop.directions.order_by("order", "id")
 
 
-def outbox_of(workshop):
-    """The emails of one workshop, newest first."""
-    return OutboxEmail.objects.filter(workshop=workshop).order_by("-created_at", "-id")
+# Apps above this one register functions (user, workshop) -> topics the user must not see in
+# the outbox, e.g. the submissions app hides emails about papers a chair is in conflict with.
+# Registering keeps the import direction: this app never imports the ones built on it.
+_outbox_topic_filters = []
+
+
+def hide_outbox_topics(topics_hidden_from):
+    _outbox_topic_filters.append(topics_hidden_from)
+    return topics_hidden_from
+
+
+def outbox_of(workshop, user):
+    """The emails of one workshop that `user` may read, newest first."""
+    emails = OutboxEmail.objects.filter(workshop=workshop).order_by("-created_at", "-id")
+    for topics_hidden_from in _outbox_topic_filters:
+        emails = emails.exclude(topic__in=topics_hidden_from(user, workshop))
+    return emails

@@ -122,21 +122,21 @@ def direction_move(request, workshop, direction_id):
 
 @workshop_permission_required("workshop.view_outbox")
 def outbox(request, workshop):
-    emails = OutboxFilter(request.GET or None, queryset=outbox_of(workshop))
+    emails = OutboxFilter(request.GET or None, queryset=outbox_of(workshop, request.user))
     page = Paginator(emails.qs, OUTBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "workshop/chair/outbox.html", {"workshop": workshop, "filter": emails, "page": page})
 
 
 @workshop_permission_required("workshop.view_outbox")
 def outbox_email(request, workshop, email_id):
-    email = get_object_or_404(outbox_of(workshop), pk=email_id)
+    email = get_object_or_404(outbox_of(workshop, request.user), pk=email_id)
     return render(request, "workshop/chair/outbox_email.html", {"workshop": workshop, "email": email})
 
 
 @require_POST
 @workshop_permission_required("workshop.view_outbox")
 def outbox_retry(request, workshop):
-    ids = outbox_of(workshop).filter(pk__in=request.POST.getlist("email")).values_list("pk", flat=True)
+    ids = outbox_of(workshop, request.user).filter(pk__in=request.POST.getlist("email")).values_list("pk", flat=True)
     count = retry_failed_emails(email_ids=list(ids))
     if count:
         messages.success(request, f"{count} failed email{'s' if count != 1 else ''} queued again.")

@@ -121,3 +121,18 @@ def test_chair_posts_need_post(client, cast, paper):
 
     assert response.status_code == 405
     assert Submission.objects.get(pk=paper.pk).status == SubmissionStatus.SUBMITTED
+
+
+def test_conflicted_chair_does_not_see_emails_about_the_paper_in_the_outbox(client, cast, workshop):
+    from tests.submissions.conftest import submitted_paper
+    from workshop.models import OutboxEmail
+
+    paper = submitted_paper(workshop, cast["author"], conflicted_members=[cast["conflicted_chair"]])
+    assert OutboxEmail.objects.filter(topic=f"submission:{paper.pk}").exists()
+    pages = {}
+    for persona in ("chair", "conflicted_chair"):
+        client.force_login(cast[persona])
+        pages[persona] = client.get(reverse("workshop:outbox", args=["calm"])).content.decode()
+
+    assert paper.title in pages["chair"] and cast["author"].email in pages["chair"]
+    assert paper.title not in pages["conflicted_chair"] and cast["author"].email not in pages["conflicted_chair"]
