@@ -11,28 +11,16 @@ from django.db.models import Case, IntegerField, Q, Value, When
 
 from submissions import selectors
 from submissions.enums import SubmissionStatus
-from submissions.models import Submission, SubmissionAuthor
+from submissions.models import Submission
 
 CHAIR_STATUSES = [(value, label) for value, label in SubmissionStatus.choices if value != SubmissionStatus.DRAFT]
 FLAG_CHOICES = [("yes", "Flagged"), ("no", "Not flagged")]
 
 
 def conflicted_submission_ids(user, workshop) -> set[int]:
-    """The numbered papers of the workshop that `user` is in conflict with, in one query.
-
-    The same rule as selectors.is_conflicted (an author; named by the authors; an email domain the
-    authors named), in SQL, so that filters can leave these papers out before paginating.
-    """
-    domains = {user.email.rpartition("@")[2].lower(), *(domain.lower() for domain in user.email_domains or [])}
-    authored = SubmissionAuthor.objects.filter(email__in=selectors.verified_emails(user)).values("submission_id")
-    declared = Submission.conflicted_members.through.objects.filter(user_id=user.pk).values("submission_id")
-    rule = Q(pk__in=authored) | Q(pk__in=declared)
-    for domain in domains:
-        # The JSON text holds each domain in quotes: "a.example" does not match "uni-a.example".
-        rule |= Q(conflict_domains__icontains=f'"{domain}"')
-    return set(
-        Submission.objects.filter(workshop=workshop, number__isnull=False).filter(rule).values_list("pk", flat=True)
-    )
+    """The numbered papers of the workshop that `user` is in conflict with, in one query."""
+    papers = selectors.conflicted_submissions(user, workshop).filter(number__isnull=False)
+    return set(papers.values_list("pk", flat=True))
 
 
 class ChairOrderingFilter(django_filters.OrderingFilter):

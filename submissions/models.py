@@ -27,7 +27,9 @@ class Submission(models.Model):
     )
     conflict_domains = models.JSONField(default=list, blank=True, help_text="Institutions' email domains.")
     conflicted_members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="declared_conflicts",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="declared_conflicts",
         help_text="Reviewers and chairs of the workshop the authors are in conflict with.",
     )
     agreed_anonymity = models.BooleanField(default=False)
@@ -117,3 +119,13 @@ class SubmissionFile(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} v{self.version} of {self.submission}"
+
+    @property
+    def is_pdf(self):
+        return self.content_type == "application/pdf"
+
+    @property
+    def anonymous_name(self):
+        """The name everyone but the authors downloads it under: paper-N.pdf, paper-N-supplementary.zip."""
+        suffix = "" if self.kind == FileKind.PAPER else "-supplementary"
+        return f"paper-{self.submission.number}{suffix}.{'pdf' if self.is_pdf else 'zip'}"

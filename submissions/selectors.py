@@ -68,10 +68,12 @@ def conflicted_submissions(user, workshop):
     """The workshop's submissions `user` is in conflict with, as one query (see is_conflicted)."""
     # Domains are matched inside the JSON list's text, quotes included, so "mpg.de" does not
     # match "tuebingen.mpg.de"; this works alike on SQLite and PostgreSQL.
-    rule = Q(conflicted_members=user) | Q(authors__email__in=verified_emails(user))
+    authored = SubmissionAuthor.objects.filter(email__in=verified_emails(user)).values("submission_id")
+    declared = Submission.conflicted_members.through.objects.filter(user_id=user.pk).values("submission_id")
+    rule = Q(pk__in=authored) | Q(pk__in=declared)
     for domain in _domains_of(user):
         rule |= Q(conflict_domains__icontains=f'"{domain}"')
-    return Submission.objects.filter(rule, workshop=workshop).distinct()
+    return Submission.objects.filter(rule, workshop=workshop)
 
 
 @hide_outbox_topics

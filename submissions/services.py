@@ -12,7 +12,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from submissions import pdf
-from submissions.enums import DECIDED, OPEN, FileKind, SubmissionStatus
+from submissions.enums import OPEN, FileKind, SubmissionStatus
 from submissions.models import Submission, SubmissionAuthor, SubmissionFile
 from workshop.enums import Phase
 from workshop.mail import queue_email
@@ -362,9 +362,11 @@ def _email_authors(submission, template, *, by):
 @transaction.atomic
 def extend_deadline(*, submission, until, by) -> Submission:
     """A chair gives this one paper until `until` (grace still applies)."""
-    if submission.status in DECIDED:
-        raise SubmissionRefused("This paper is decided; its deadline cannot be extended.")
     current = Submission.objects.select_for_update().get(pk=submission.pk)
+    if current.status not in OPEN:
+        raise SubmissionRefused(
+            f"This paper is {current.get_status_display().lower()}; its deadline cannot be extended."
+        )
     current.deadline_extension = until
     _save_new_version(current, by)
     return current

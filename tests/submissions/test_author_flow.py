@@ -429,3 +429,13 @@ def edit_data(submission, author, **overrides):
     data["version"] = submission.version
     data.setdefault("title", submission.title)
     return data
+
+
+def test_withdrawn_paper_cannot_get_an_extension(workshop, author, cast):
+    submission = services_submit(workshop, author)
+    services.transition(submission=submission, to=SubmissionStatus.WITHDRAWN, by=author)
+
+    with pytest.raises(services.SubmissionRefused, match="This paper is withdrawn; its deadline cannot be extended."):
+        services.extend_deadline(submission=submission, until=timezone.now() + timedelta(days=2), by=cast["chair"])
+
+    assert Submission.objects.get().deadline_extension is None
