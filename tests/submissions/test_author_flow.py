@@ -439,3 +439,19 @@ def test_withdrawn_paper_cannot_get_an_extension(workshop, author, cast):
         services.extend_deadline(submission=submission, until=timezone.now() + timedelta(days=2), by=cast["chair"])
 
     assert Submission.objects.get().deadline_extension is None
+
+
+def test_a_draft_is_submitted_later_from_the_edit_page(
+    author_client, workshop, author, django_capture_on_commit_callbacks
+):
+    draft = services_submit(workshop, author, submit=False)
+    data = edit_data(draft, author)
+    data["action"] = "submit"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = author_client.post(reverse("submissions:edit", args=["calm", draft.pk]), data, follow=True)
+
+    draft.refresh_from_db()
+    assert "Your paper is submitted as #1." in response.content.decode()
+    assert (draft.status, draft.number) == (SubmissionStatus.SUBMITTED, 1)
+    assert list(OutboxEmail.objects.values_list("template", flat=True)) == ["submission_received"]
