@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from reviews import urls as reviews_urls
 from submissions import urls as submission_urls
 from submissions import views as submission_views
 from workshop import views
@@ -29,4 +30,5 @@ urlpatterns = [
     path("papers/", submission_views.my_submissions, name="my_submissions"),
     path("<slug:slug>/", include((workshop_patterns, "workshop"))),
     path("<slug:slug>/", include((submission_urls.workshop_patterns, "submissions"))),
+    path("<slug:slug>/", include((reviews_urls.workshop_patterns, "reviews"))),
 ]

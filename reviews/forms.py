@@ -1,0 +1,184 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout, Submit
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+
+from reviews import services
+from reviews.models import ReviewerProfile
+from workshop.models import Direction, User
+from workshop.validators import parse_email_domains
+
+MAX_CSV_BYTES = 1024 * 1024
+
+
+def _helper(*layout, submit="Save"):
+    helper = FormHelper()
+    helper.layout = Layout(*layout)
+    helper.add_input(Submit("save", submit))
+    return helper
+
+
+class InviteForm(forms.Form):
+    """People to invite, pasted or uploaded; good lines are kept, bad ones reported by number."""
+
+    invitees = forms.CharField(
+        required=False,
+        label="People to invite",
+        widget=forms.Textarea(attrs={"rows": 6, "placeholder": "Grace Hopper <grace@navy.example>\nalan@cam.example"}),
+        # crispy renders help texts as HTML
+        help_text="One a line: “Name &lt;email&gt;”, a bare email, or “email, name”.",
+    )
+    csv_file = forms.FileField(
+        required=False,
+        label="Or a CSV file",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        help_text="With the columns name and email (a first line naming them is welcome).",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.line_errors = []
+        self.helper = _helper("invitees", "csv_file", submit="Send invitations")
+
+    def clean(self):
+        data = super().clean()
+        invitees, errors = services.parse_invitees(data.get("invitees", ""))
+        upload = data.get("csv_file")
+        if upload:
+            if upload.size > MAX_CSV_BYTES:
+                raise ValidationError("The CSV file is larger than 1 MB; split it or paste the lines instead.")
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise ValidationError(
+                    "The CSV file is not UTF-8 text; save it as “CSV UTF-8” and upload it again."
+                ) from None
+            from_file, file_errors = services.parse_invitees(text, label="CSV line")
+            known = {invitee.email for invitee in invitees}
+            invitees += [invitee for invitee in from_file if invitee.email not in known]
+            errors += file_errors
+        if not invitees and not errors:
+            raise ValidationError("Paste at least one line such as “Ada Lovelace <ada@uni.example>”, or upload a CSV.")
+        data["parsed"], self.line_errors = invitees, errors
+        return data
+
+    def bad_lines(self):
+        """The pasted lines that were not understood, to send again once fixed."""
+        numbers = {int(message.split(":")[0].split()[-1]) for message in self.line_errors if message.startswith("Line")}
+        lines = (self.data.get("invitees") or "").splitlines()
+        return "\n".join(line for number, line in enumerate(lines, start=1) if number in numbers)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Reason (optional)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The chairs read it; for example, a conflict with another commitment, or a colleague to ask instead.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("reason", submit="Decline the invitation")
+        self.helper.inputs[0].field_classes = "btn btn-danger"
+
+
+class AcceptWithNewAccountForm(forms.Form):
+    """An invitee without an account makes one while accepting; the email link proves the address."""
+
+    name = forms.CharField(max_length=200, label="Full name", help_text="As it should appear to the chairs.")
+    password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label="Password (again)", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, invitation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+        self.initial.setdefault("name", invitation.name)
+        self.helper = _helper("name", "password1", "password2", submit="Create my account and accept")
+
+    def clean(self):
+        data = super().clean()
+        password1, password2 = data.get("password1"), data.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", "The two passwords differ: type the same one twice.")
+        elif password1:
+            candidate = User(email=self.invitation.email, name=data.get("name", ""))
+            try:
+                validate_password(password1, candidate)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class ReviewerProfileForm(forms.ModelForm):
+    email_domains = forms.CharField(
+        required=False,
+        label="Institutional email domains",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Of the institutions you belong to or recently belonged to, one per line, e.g. mpg.de. "
+        "Used to keep you away from papers you are in conflict with.",
+    )
+    directions = forms.ModelMultipleChoiceField(
+        queryset=Direction.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Directions of expertise",
+    )
+
+    class Meta:
+        model = ReviewerProfile
+        fields = ["expertise", "own_papers", "directions", "email_domains", "max_load"]
+        widgets = {
+            "expertise": forms.Textarea(attrs={"rows": 4}),
+            "own_papers": forms.Textarea(attrs={"rows": 10}),
+            "max_load": forms.NumberInput(attrs={"min": 0}),
+        }
+        help_texts = {"expertise": "A few sentences on what you work on; it helps match you to papers."}
+
+    def __init__(self, *args, workshop, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workshop = workshop
+        self.fields["directions"].queryset = Direction.objects.filter(workshop=workshop).order_by("order", "id")
+        self.initial["email_domains"] = "\n".join(self.instance.email_domains or [])
+        load = self.fields["max_load"]
+        load.error_messages["min_value"] = "A load is a number of papers: 0 or more (empty for the default)."
+        load.help_text = f"Leave empty for the workshop's default of {workshop.default_reviewer_load} papers."
+        self.helper = _helper(
+            Fieldset("Expertise", "expertise", "directions", "own_papers"),
+            Fieldset("Conflicts and load", "email_domains", "max_load"),
+            submit="Save profile",
+        )
+
+    def clean_email_domains(self):
+        return parse_email_domains(self.cleaned_data["email_domains"])
+
+    def save(self, commit=True):
+        data = self.cleaned_data
+        return services.update_reviewer_profile(
+            workshop=self.workshop,
+            user=self.instance.user,
+            expertise=data["expertise"],
+            own_papers=data["own_papers"],
+            directions=data["directions"],
+            max_load=data["max_load"],
+            email_domains=data["email_domains"],
+        )
+
+
+class MaxLoadForm(forms.Form):
+    """The chair's per-reviewer load on the reviewers page; empty means the workshop's default."""
+
+    max_load = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=1000,
+        error_messages={
+            "min_value": "A load is a number of papers: 0 or more (empty for the default).",
+            "max_value": "A load of more than 1000 papers is surely a typo.",
+            "invalid": "A load is a whole number of papers, such as 4 (empty for the default).",
+        },
+    )
