@@ -9,10 +9,11 @@ time (up to 3 million pairs); the assignment LP is totally unimodular, so it is 
 """
 
 import argparse
+import ctypes
 import resource
 import sys
 import time
-import tracemalloc
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -69,6 +70,34 @@ def lp_optimum(scores: np.ndarray, demand: int, load: int) -> float:
     return -result.fun
 
 
+def _status(field: str) -> float:
+    """A field of /proc/self/status, in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise LookupError(field)
+
+
+def peak_memory_of(action):
+    """(how far resident memory rose above its level before `action`, in MB, OR-Tools included;
+    what action returned). Linux: freed memory is first handed back to the system (malloc_trim)
+    and writing 5 to /proc/self/clear_refs resets the peak (VmHWM); elsewhere the MB are None."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        Path("/proc/self/clear_refs").write_text("5")
+        before = _status("VmRSS")
+    except OSError:
+        return None, action()
+    result = action()
+    return _status("VmHWM") - before, result
+
+
+def timed(function, *args, **kwargs):
+    start = time.perf_counter()
+    result = function(*args, **kwargs)
+    return time.perf_counter() - start, result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="only the two small instances")
@@ -80,13 +109,9 @@ def main() -> None:
         print(f"{name}: generating…", file=sys.stderr, flush=True)
         scores = skewed_scores(papers, reviewers)
 
-        start = time.perf_counter()
-        _, plain = solve_with_report(scores, demand=demand, max_load=load)
-        plain_time = time.perf_counter() - start
-        tracemalloc.start()  # a second run, for the memory the solve needs beyond the scores
-        solve_with_report(scores, demand=demand, max_load=load)
-        memory = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
+        memory, (plain_time, (_, plain)) = peak_memory_of(
+            partial(timed, solve_with_report, scores, demand=demand, max_load=load)
+        )
         print(f"{name}: max-sum {plain_time:.1f} s; fair…", file=sys.stderr, flush=True)
         start = time.perf_counter()
         _, fair = solve_with_report(scores, demand=demand, max_load=load, fair=True)
@@ -117,8 +142,9 @@ def main() -> None:
         )
         phases = ", ".join(f"{key} {value:.2f}" for key, value in plain.times.items())
         notes.append(
-            f"{name}: scores {scores.nbytes / 2**20:,.0f} MB; the solve's peak beyond them {memory:,.0f} MB "
-            f"(the {papers * reviewers / 2**20:,.0f} MB answer included); {plain.rounds} rounds, "
+            f"{name}: scores {scores.nbytes / 2**20:,.0f} MB; the solve's peak memory beyond them "
+            f"{'n/a' if memory is None else f'{memory:,.0f} MB'} (the {papers * reviewers / 2**20:,.0f} MB "
+            f"answer included); {plain.rounds} rounds, "
             f"{plain.candidates:,} candidate pairs ({100 * plain.candidates / (papers * reviewers):.2f}% of all); "
             f"phases (s): {phases}; fair: floor bound {fair.fair.floor_bound:.4f}, {fair.fair.moves} moves, "
             f"{fair.fair.polish_rounds} polish rounds; {lp_note}"
