@@ -232,7 +232,7 @@ def update_submission(
     list of what changed since (StaleEdit), unless it asks for exactly what is already there."""
     current = Submission.objects.select_for_update().get(pk=submission.pk)
     if not may_edit(current):
-        raise SubmissionRefused(_closed_message(current))
+        raise SubmissionRefused(closed_message(current))
     if current.version != base_version:
         if _same_content(current, fields, authors, paper, supplementary) and not submit:
             return current
@@ -252,7 +252,8 @@ def update_submission(
     return current
 
 
-def _closed_message(submission):
+def closed_message(submission):
+    """Why the authors can no longer change this paper, and what they can do."""
     if submission.status not in OPEN:
         return f"This paper is {submission.get_status_display().lower()}; it can no longer be changed."
     return (

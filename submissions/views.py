@@ -117,7 +117,7 @@ def edit_submission(request, slug, pk):
     workshop = workshop_by_slug(slug)
     submission = selectors.submission_for_author(request.user, workshop, pk)
     if not services.may_edit(submission):
-        messages.error(request, services._closed_message(submission))
+        messages.error(request, services.closed_message(submission))
         return redirect(submission.get_absolute_url())
     form = SubmissionForm(
         request.POST or None, request.FILES or None, instance=submission, workshop=workshop, user=request.user
