@@ -4,8 +4,8 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
-from reviews import services
 from reviews.models import ReviewerProfile
+from reviews.services import reviewers as services
 from workshop.models import Direction, User
 from workshop.validators import parse_email_domains
 
@@ -120,7 +120,12 @@ class ReviewerProfileForm(forms.ModelForm):
         label="Institutional email domains",
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Of the institutions you belong to or recently belonged to, one per line, e.g. mpg.de. "
-        "Used to keep you away from papers you are in conflict with.",
+        "Used to keep you away from papers you are in conflict with; saved on your account.",
+    )
+    affiliation = forms.CharField(
+        required=False,
+        max_length=300,
+        help_text="Your institution, e.g. University of Oxford; saved on your account.",
     )
     directions = forms.ModelMultipleChoiceField(
         queryset=Direction.objects.none(),
@@ -131,7 +136,7 @@ class ReviewerProfileForm(forms.ModelForm):
 
     class Meta:
         model = ReviewerProfile
-        fields = ["expertise", "own_papers", "directions", "email_domains", "max_load"]
+        fields = ["expertise", "own_papers", "directions", "max_load"]
         widgets = {
             "expertise": forms.Textarea(attrs={"rows": 4}),
             "own_papers": forms.Textarea(attrs={"rows": 10}),
@@ -143,13 +148,14 @@ class ReviewerProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.workshop = workshop
         self.fields["directions"].queryset = Direction.objects.filter(workshop=workshop).order_by("order", "id")
-        self.initial["email_domains"] = "\n".join(self.instance.email_domains or [])
+        self.initial["email_domains"] = "\n".join(self.instance.user.email_domains or [])
+        self.initial["affiliation"] = self.instance.user.affiliation
         load = self.fields["max_load"]
         load.error_messages["min_value"] = "A load is a number of papers: 0 or more (empty for the default)."
         load.help_text = f"Leave empty for the workshop's default of {workshop.default_reviewer_load} papers."
         self.helper = _helper(
             Fieldset("Expertise", "expertise", "directions", "own_papers"),
-            Fieldset("Conflicts and load", "email_domains", "max_load"),
+            Fieldset("Conflicts and load", "affiliation", "email_domains", "max_load"),
             submit="Save profile",
         )
 
@@ -166,6 +172,7 @@ class ReviewerProfileForm(forms.ModelForm):
             directions=data["directions"],
             max_load=data["max_load"],
             email_domains=data["email_domains"],
+            affiliation=data["affiliation"],
         )
 
 

@@ -1,5 +1,5 @@
-"""Reviewers: their invitations and their profile per workshop. Bids, assignments and reviews
-arrive with their issues (DESIGN.md section 2)."""
+"""Reviewers: invitations, profiles per workshop, bids, affinity, assignment runs and assignments.
+Reviews arrive with their issue (DESIGN.md section 2)."""
 
 import re
 import secrets
@@ -11,7 +11,15 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews.enums import LINK_WORKS, InvitationStatus
+from reviews.enums import (
+    LINK_WORKS,
+    AffinityStatus,
+    AssignmentSource,
+    BidValue,
+    InvitationStatus,
+    RunStatus,
+)
+from submissions.models import Submission
 from workshop.models import Direction, Workshop
 
 # How long an invitation's links work after the last email about it was sent.
@@ -94,7 +102,6 @@ class ReviewerProfile(models.Model):
         validators=[MinValueValidator(0)],
         help_text="Leave empty for the workshop's default.",
     )
-    email_domains = models.JSONField("institutional email domains", default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -112,3 +119,136 @@ class ReviewerProfile(models.Model):
     @property
     def own_paper_texts(self) -> list[str]:
         return split_own_papers(self.own_papers)
+
+
+class Bid(models.Model):
+    """How much a reviewer wants to review a paper, given during bidding."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="bids")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="bids")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bids")
+    value = models.CharField(max_length=12, choices=BidValue)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["submission", "reviewer"], name="bid_unique_per_pair")]
+        indexes = [models.Index(fields=["workshop", "reviewer"])]
+
+    def __str__(self):
+        return f"{self.reviewer} on {self.submission}: {self.get_value_display()}"
+
+
+class TextEmbedding(models.Model):
+    """One text's embedding by one method, shared by every workshop: a text is embedded once."""
+
+    method = models.CharField(max_length=20)
+    sha256 = models.CharField(max_length=64, help_text="Of the text, UTF-8.")
+    vector = models.BinaryField(help_text="float32, little-endian.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["method", "sha256"], name="embedding_unique_per_text")]
+
+    def __str__(self):
+        return f"{self.method} embedding of {self.sha256[:12]}"
+
+
+class AffinityScores(models.Model):
+    """A workshop's affinity matrix (papers x reviewers), kept until its inputs change."""
+
+    workshop = models.OneToOneField(Workshop, on_delete=models.CASCADE, related_name="affinity")
+    method = models.CharField(max_length=20, blank=True)
+    status = models.CharField(max_length=10, choices=AffinityStatus, default=AffinityStatus.QUEUED)
+    done = models.PositiveIntegerField(default=0, help_text="Texts embedded so far.")
+    total = models.PositiveIntegerField(default=0, help_text="Texts to embed.")
+    error = models.TextField(blank=True)
+    # A hash of every input text and of the method; the matrix is stale when it differs.
+    fingerprint = models.CharField(max_length=64, blank=True)
+    paper_ids = models.JSONField(default=list, blank=True)
+    reviewer_ids = models.JSONField(default=list, blank=True)
+    matrix = models.BinaryField(blank=True, default=b"", help_text="float32 (papers x reviewers), C order.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "affinity scores"
+
+    def __str__(self):
+        return f"Affinity of {self.workshop.short_name} ({self.method or 'none'}, {self.get_status_display()})"
+
+
+class AssignmentRun(models.Model):
+    """One run of the automatic assignment: its settings, its result as proposed pairs the chair
+    can edit, and whether it was committed."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="assignment_runs")
+    status = models.CharField(max_length=10, choices=RunStatus, default=RunStatus.QUEUED)
+    progress = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    reviews_per_paper = models.PositiveSmallIntegerField()
+    affinity_weight = models.FloatField(default=1.0)
+    bid_weight = models.FloatField(default=1.0)
+    direction_weight = models.FloatField(default=0.3)
+    fair = models.BooleanField(default=False)
+    threshold = models.FloatField(default=0.5, help_text="Papers whose mean pair score is below it are listed.")
+    affinity_method = models.CharField(max_length=20, blank=True)
+    stats = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Assignment run {self.pk} of {self.workshop.short_name} ({self.get_status_display()})"
+
+
+class ProposedPair(models.Model):
+    """A paper-reviewer pair in a run's result, with its score broken down."""
+
+    run = models.ForeignKey(AssignmentRun, on_delete=models.CASCADE, related_name="pairs")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    affinity = models.FloatField(default=0.0)
+    bid = models.CharField(max_length=12, choices=BidValue, default=BidValue.NEUTRAL)
+    direction_match = models.FloatField(default=0.0)
+    score = models.FloatField(default=0.0)
+    is_locked = models.BooleanField(default=False)
+    is_manual = models.BooleanField(default=False, help_text="Added or moved by a chair in the preview.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "submission", "reviewer"], name="proposed_pair_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} for {self.submission} (run {self.run_id})"
+
+
+class Assignment(models.Model):
+    """A reviewer assigned to review a paper."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="assignments")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+    source = models.CharField(max_length=10, choices=AssignmentSource)
+    run = models.ForeignKey(AssignmentRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    is_locked = models.BooleanField(
+        default=True, help_text="Kept by every later automatic run (assignments are locked once committed)."
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "reviewer"], name="assignment_unique_per_pair"),
+        ]
+        indexes = [models.Index(fields=["workshop", "reviewer"])]
+
+    def __str__(self):
+        return f"{self.reviewer} reviews {self.submission}"

@@ -6,3 +6,6 @@ from workshop.permissions import is_chair, is_reviewer, is_superuser
 
 rules.add_perm("reviews.manage_reviewers", is_superuser | is_chair)
 rules.add_perm("reviews.edit_reviewer_profile", is_reviewer)
+rules.add_perm("reviews.bid", is_reviewer)
+rules.add_perm("reviews.manage_assignment", is_superuser | is_chair)
+rules.add_perm("reviews.view_assigned_papers", is_reviewer)

@@ -54,9 +54,7 @@ def reviewer_profile(workshop, user) -> ReviewerProfile:
     when they have not saved one yet."""
     profile = ReviewerProfile.objects.filter(workshop=workshop, user=user).first()
     if profile is None:
-        profile = ReviewerProfile(
-            workshop=workshop, user=user, expertise=user.expertise, email_domains=list(user.email_domains or [])
-        )
+        profile = ReviewerProfile(workshop=workshop, user=user, expertise=user.expertise)
     profile.workshop = workshop
     return profile
 

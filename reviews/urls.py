@@ -1,16 +1,33 @@
 from django.urls import path
 
-from reviews import views
+from reviews.views import assignment, bidding, reviewers
 
 app_name = "reviews"
 
 workshop_patterns = [
-    path("chair/reviewers/", views.chair_reviewers, name="chair_reviewers"),
-    path("chair/reviewers/remind/", views.chair_remind, name="chair_remind"),
-    path("chair/reviewers/<int:user_id>/load/", views.chair_set_load, name="chair_set_load"),
-    path("chair/reviewers/invitations/<int:invitation_id>/resend/", views.chair_resend, name="chair_resend"),
-    path("chair/reviewers/invitations/<int:invitation_id>/withdraw/", views.chair_withdraw, name="chair_withdraw"),
-    path("reviewer/profile/", views.reviewer_profile, name="profile"),
-    path("invitations/<str:token>/accept/", views.invitation_accept, name="invitation_accept"),
-    path("invitations/<str:token>/decline/", views.invitation_decline, name="invitation_decline"),
+    path("chair/reviewers/", reviewers.chair_reviewers, name="chair_reviewers"),
+    path("chair/reviewers/remind/", reviewers.chair_remind, name="chair_remind"),
+    path("chair/reviewers/<int:user_id>/load/", reviewers.chair_set_load, name="chair_set_load"),
+    path("chair/reviewers/invitations/<int:invitation_id>/resend/", reviewers.chair_resend, name="chair_resend"),
+    path("chair/reviewers/invitations/<int:invitation_id>/withdraw/", reviewers.chair_withdraw, name="chair_withdraw"),
+    path("reviewer/profile/", reviewers.reviewer_profile, name="profile"),
+    path("invitations/<str:token>/accept/", reviewers.invitation_accept, name="invitation_accept"),
+    path("invitations/<str:token>/decline/", reviewers.invitation_decline, name="invitation_decline"),
+    # Bidding.
+    path("reviewer/bids/", bidding.bidding, name="bidding"),
+    path("reviewer/bids/<int:submission_id>/", bidding.bid, name="bid"),
+    # Affinity and the automatic assignment.
+    path("chair/assignment/", assignment.overview, name="assignment"),
+    path("chair/assignment/affinity/", assignment.compute_affinity, name="compute_affinity"),
+    path("chair/assignment/affinity/status/", assignment.affinity_status, name="affinity_status"),
+    path("chair/assignment/runs/", assignment.start_run, name="start_run"),
+    path("chair/assignment/runs/<int:run_id>/", assignment.run_detail, name="run"),
+    path("chair/assignment/runs/<int:run_id>/edit/", assignment.edit_run, name="edit_run"),
+    path("chair/assignment/runs/<int:run_id>/commit/", assignment.commit_run, name="commit_run"),
+    path("chair/assignment/runs/<int:run_id>/discard/", assignment.discard_run, name="discard_run"),
+    # Manual assignment, at any time.
+    path("chair/assignment/papers/<int:submission_id>/", assignment.paper_reviewers, name="paper_reviewers"),
+    path("chair/assignment/reviewers/<int:user_id>/", assignment.reviewer_papers, name="reviewer_papers"),
+    # A reviewer's assigned papers.
+    path("reviewer/papers/", assignment.my_papers, name="my_papers"),
 ]

@@ -20,3 +20,20 @@ DECIDED = {SubmissionStatus.ACCEPTED, SubmissionStatus.REJECTED}
 class FileKind(models.TextChoices):
     PAPER = "paper", "Paper (PDF)"
     SUPPLEMENTARY = "supplementary", "Supplementary material"
+
+
+class ConflictSource(models.TextChoices):
+    REVIEWER = "reviewer", "Declared by the reviewer"
+    CHAIR = "chair", "Set by a chair"
+
+
+class ConflictReason(models.TextChoices):
+    """Why a person is in conflict with a paper, as shown to chairs."""
+
+    AUTHOR = "author", "Is an author"
+    DECLARED = "declared", "Declared by the authors"
+    INSTITUTION = "institution", "Institution named by the authors"
+    DOMAIN = "domain", "Same institutional email domain as an author"
+    AFFILIATION = "affiliation", "Same affiliation as an author"
+    REVIEWER = "reviewer", "Declared by the reviewer"
+    CHAIR = "chair", "Set by a chair"

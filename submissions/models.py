@@ -5,7 +5,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from submissions.enums import FileKind, SubmissionStatus
+from submissions.enums import ConflictSource, FileKind, SubmissionStatus
 from workshop.models import Direction, Workshop
 
 
@@ -78,6 +78,8 @@ class SubmissionAuthor(models.Model):
     name = models.CharField(max_length=200)
     email = models.EmailField()
     affiliation = models.CharField(max_length=300, blank=True)
+    # workshop.affiliations.normalise_affiliation(affiliation), for matching conflicts in SQL.
+    affiliation_key = models.CharField(max_length=300, blank=True, db_index=True, editable=False)
 
     class Meta:
         ordering = ["submission", "order"]
@@ -129,3 +131,27 @@ class SubmissionFile(models.Model):
         """The name everyone but the authors downloads it under: paper-N.pdf, paper-N-supplementary.zip."""
         suffix = "" if self.kind == FileKind.PAPER else "-supplementary"
         return f"paper-{self.submission.number}{suffix}.{'pdf' if self.is_pdf else 'zip'}"
+
+
+class Conflict(models.Model):
+    """A conflict between a person and a paper beyond what its authors declared: declared by the
+    person (a reviewer's "conflict" bid) or set by a chair. A chair's row with `is_conflict=False`
+    lifts a conflict found automatically or declared by anyone but never authorship."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="conflicts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="paper_conflicts")
+    source = models.CharField(max_length=10, choices=ConflictSource)
+    is_conflict = models.BooleanField(default=True)
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "user", "source"], name="conflict_unique_per_source"),
+        ]
+        indexes = [models.Index(fields=["user", "submission"])]
+
+    def __str__(self):
+        verb = "conflicted with" if self.is_conflict else "cleared for"
+        return f"{self.user} {verb} {self.submission} ({self.get_source_display()})"

@@ -14,6 +14,7 @@ from django.utils import timezone
 from submissions import pdf
 from submissions.enums import OPEN, FileKind, SubmissionStatus
 from submissions.models import Submission, SubmissionAuthor, SubmissionFile
+from workshop.affiliations import normalise_affiliation
 from workshop.enums import Phase
 from workshop.mail import queue_email
 from workshop.models import User, Workshop
@@ -296,7 +297,12 @@ def _replace_authors(submission, authors, *, by, previous_emails):
     SubmissionAuthor.objects.bulk_create(
         [
             SubmissionAuthor(
-                submission=submission, order=order, name=a.name, email=a.email.lower(), affiliation=a.affiliation
+                submission=submission,
+                order=order,
+                name=a.name,
+                email=a.email.lower(),
+                affiliation=a.affiliation,
+                affiliation_key=normalise_affiliation(a.affiliation),
             )
             for order, a in enumerate(authors, start=1)
         ]

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from reviews import services
+from reviews.services import reviewers as services
 from workshop.models import OutboxEmail
 
 

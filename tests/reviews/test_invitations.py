@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews import services
 from reviews.enums import InvitationStatus
 from reviews.models import Invitation
+from reviews.services import reviewers as services
 from tests.factories import UserFactory
 from tests.reviews.conftest import invitation_emails, links_in
 from workshop.enums import Role

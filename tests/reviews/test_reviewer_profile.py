@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from reviews import services
 from reviews.models import ReviewerProfile, split_own_papers
+from reviews.services import reviewers as services
 from tests.factories import UserFactory, member
 from tests.reviews.conftest import invitation_emails, invite, links_in
 from workshop.enums import Role
@@ -36,6 +36,7 @@ def profile_data(workshop, **overrides):
         "own_papers": "Causal parrots\nWe show that...\n\n  \nLLMs and DAGs\nA study of graphs.",
         "directions": [workshop.directions.get(slug="in").pk],
         "email_domains": "@MPG.de\ncs.ox.ac.uk",
+        "affiliation": " Max Planck Institute ",
         "max_load": "3",
         **overrides,
     }
@@ -62,7 +63,12 @@ def test_reviewer_saves_their_profile(client, workshop, cast):
     assert profile.expertise == "Causal discovery with language models."
     assert profile.own_paper_texts == ["Causal parrots We show that...", "LLMs and DAGs A study of graphs."]
     assert [d.slug for d in profile.directions.all()] == ["in"]
-    assert (profile.email_domains, profile.max_load, profile.effective_max_load) == (["mpg.de", "cs.ox.ac.uk"], 3, 3)
+    assert (profile.max_load, profile.effective_max_load) == (3, 3)
+    cast["reviewer"].refresh_from_db()
+    assert (cast["reviewer"].email_domains, cast["reviewer"].affiliation) == (
+        ["mpg.de", "cs.ox.ac.uk"],
+        "Max Planck Institute",
+    )
     assert '<strong id="effective-load">3</strong>' in response.content.decode()
 
 

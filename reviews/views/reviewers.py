@@ -7,9 +7,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from reviews import selectors, services
+from reviews import selectors
 from reviews.enums import InvitationStatus
 from reviews.forms import AcceptWithNewAccountForm, DeclineForm, InviteForm, MaxLoadForm, ReviewerProfileForm
+from reviews.services import reviewers as services
 from submissions.selectors import verified_emails
 from workshop import services as workshop_services
 from workshop.selectors import workshop_by_slug

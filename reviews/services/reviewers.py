@@ -270,10 +270,12 @@ def _check_load(max_load):
 
 @transaction.atomic
 def update_reviewer_profile(
-    *, workshop, user, expertise="", own_papers="", directions=(), max_load=None, email_domains=()
+    *, workshop, user, expertise="", own_papers="", directions=(), max_load=None, email_domains=None, affiliation=None
 ) -> ReviewerProfile:
     """Save what a reviewer tells the workshop about themself. `email_domains` may be a list or
-    the text typed in the form; directions must be this workshop's."""
+    the text typed in the form; directions must be this workshop's. The affiliation and the
+    institutional domains belong to the person, so they are saved on their account (every
+    workshop's conflicts use them); None leaves them as they are."""
     _check_reviewer(workshop, user)
     _check_load(max_load)
     if isinstance(email_domains, str):
@@ -283,10 +285,15 @@ def update_reviewer_profile(
         raise ValidationError({"directions": "Choose directions of this workshop."})
     profile = _profile_for_update(workshop, user)
     profile.expertise, profile.own_papers, profile.max_load = expertise.strip(), own_papers.strip(), max_load
-    profile.email_domains = list(email_domains)
     profile.full_clean()
     profile.save()
     profile.directions.set(directions)
+    if email_domains is not None or affiliation is not None:
+        if email_domains is not None:
+            user.email_domains = list(email_domains)
+        if affiliation is not None:
+            user.affiliation = affiliation.strip()
+        user.save(update_fields=["email_domains", "affiliation"])
     return profile
 
 

@@ -1,0 +1,1 @@
+"""Writes on reviewers, bids, affinity and assignments: one module per lifecycle."""

@@ -1,0 +1,1 @@
+"""Reviewers' and chairs' pages: one module per part of the workflow."""
