@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews.views import assignment, bidding, reviewers
+from reviews.views import affinity, assignment, bidding, reviewers
 
 app_name = "reviews"
 
@@ -18,8 +18,8 @@ workshop_patterns = [
     path("reviewer/bids/<int:submission_id>/", bidding.bid, name="bid"),
     # Affinity and the automatic assignment.
     path("chair/assignment/", assignment.overview, name="assignment"),
-    path("chair/assignment/affinity/", assignment.compute_affinity, name="compute_affinity"),
-    path("chair/assignment/affinity/status/", assignment.affinity_status, name="affinity_status"),
+    path("chair/assignment/affinity/", affinity.compute_affinity, name="compute_affinity"),
+    path("chair/assignment/affinity/status/", affinity.affinity_status, name="affinity_status"),
     path("chair/assignment/runs/", assignment.start_run, name="start_run"),
     path("chair/assignment/runs/<int:run_id>/", assignment.run_detail, name="run"),
     path("chair/assignment/runs/<int:run_id>/edit/", assignment.edit_run, name="edit_run"),

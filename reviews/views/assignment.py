@@ -8,5 +8,5 @@ def _not_yet(request, slug, **kwargs):
     raise Http404("Not built yet.")
 
 
-overview = compute_affinity = affinity_status = start_run = run_detail = edit_run = commit_run = discard_run = _not_yet
+overview = start_run = run_detail = edit_run = commit_run = discard_run = _not_yet
 paper_reviewers = reviewer_papers = my_papers = _not_yet
