@@ -8,8 +8,7 @@ from hypothesis.extra.numpy import arrays
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix, vstack
 
-from reviews import assignment
-from reviews.assignment import AssignmentInfeasible, solve, solve_with_report
+from reviews.assignment import FAIR_BUDGET, AssignmentInfeasible, scan, solve, solve_with_report
 
 SMALL = settings(max_examples=250, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -139,7 +138,7 @@ def test_solve_pruned_pairs_are_brought_back_by_the_certificate():
 
 
 def test_solve_when_the_candidates_admit_no_assignment_slack_finds_the_missing_pairs(monkeypatch):
-    monkeypatch.setattr(assignment, "CANDIDATES_PER_LOAD", 0)  # only the round-robin pairs...
+    monkeypatch.setattr(scan, "CANDIDATES_PER_LOAD", 0)  # only the round-robin pairs...
     scores = np.random.default_rng(5).uniform(size=(6, 6))
     conflicts = np.eye(6, dtype=bool)  # ...which pair paper i with reviewer i: all in conflict
 
@@ -156,7 +155,7 @@ def test_solve_sampled_thresholds_give_the_same_optimum_as_whole_columns(monkeyp
     scores = skewed_scores(2100, 40, seed=8).astype(np.float32)
     conflicts = rng.random(scores.shape) < 0.05
     sampled, sampled_report = solve_with_report(scores, demand=1, max_load=60, min_load=20, conflicts=conflicts)
-    monkeypatch.setattr(assignment, "_SAMPLE", 4096)
+    monkeypatch.setattr(scan, "_SAMPLE", 4096)
 
     _, exact_report = solve_with_report(scores, demand=1, max_load=60, min_load=20, conflicts=conflicts)
 
@@ -210,7 +209,7 @@ def test_fair_raises_the_worst_paper_on_skewed_scores_within_the_budget():
 
     assert_respects(fair, 3, 5)
     assert fair_report.worst_paper_score >= 1.05 * plain_report.worst_paper_score
-    assert fair_report.total_score >= (1 - assignment.FAIR_BUDGET) * plain_report.total_score - 1e-9
+    assert fair_report.total_score >= (1 - FAIR_BUDGET) * plain_report.total_score - 1e-9
     assert fair_report.fair.max_sum_total == pytest.approx(plain_report.total_score)
     assert fair_report.fair.floor == pytest.approx(fair_report.worst_paper_score)
 
