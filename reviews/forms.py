@@ -189,3 +189,87 @@ class MaxLoadForm(forms.Form):
             "invalid": "A load is a whole number of papers, such as 4 (empty for the default).",
         },
     )
+
+
+# --- assignment --------------------------------------------------------------------------------
+
+
+class RunForm(forms.Form):
+    """The settings of an automatic assignment run."""
+
+    reviews_per_paper = forms.IntegerField(min_value=1, max_value=20, label="Reviews per paper")
+    affinity_weight = forms.FloatField(min_value=0, max_value=100, initial=1.0, label="Weight of affinity")
+    bid_weight = forms.FloatField(
+        min_value=0, max_value=100, initial=1.0, label="Weight of bids", help_text="Eager counts 1, willing 0.5."
+    )
+    direction_weight = forms.FloatField(
+        min_value=0,
+        max_value=100,
+        initial=0.3,
+        label="Weight of direction match",
+        help_text="A match of the paper's primary direction counts 1, of a secondary one 0.5.",
+    )
+    fair = forms.BooleanField(
+        required=False,
+        label="Fair: raise the worst-off paper first",
+        help_text="Gives the least well-matched papers better reviewers for at most 0.5% of the total score.",
+    )
+    threshold = forms.FloatField(
+        initial=0.5, label="List papers whose mean pair score is below", help_text="For the preview only."
+    )
+
+    def __init__(self, *args, workshop, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviews_per_paper"].initial = workshop.reviews_per_paper
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("run", "Run the assignment"))
+
+
+def reviewer_from_text(workshop, text):
+    """The workshop's reviewer named by `Name <email>` or a bare email, as typed from the list; None if none."""
+    from reviews.selectors import reviewer_by_email
+
+    text = (text or "").strip()
+    email = text[text.rfind("<") + 1 : -1] if text.endswith(">") and "<" in text else text
+    return reviewer_by_email(workshop, email.strip())
+
+
+class ReviewerChoiceForm(forms.Form):
+    """Pick a reviewer of the workshop by typing from the page's list of `Name <email>`."""
+
+    reviewer = forms.CharField(max_length=400, label="Reviewer")
+
+    def __init__(self, *args, workshop, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workshop = workshop
+
+    def clean_reviewer(self):
+        reviewer = reviewer_from_text(self.workshop, self.cleaned_data["reviewer"])
+        if reviewer is None:
+            raise ValidationError("No reviewer of this workshop has that name and email; pick one from the list.")
+        return reviewer
+
+
+# --- bidding -----------------------------------------------------------------------------------
+
+
+class BiddingFilterForm(forms.Form):
+    """The bidding page's filters (a GET form); an unknown direction or an overlong search is ignored."""
+
+    direction = forms.ChoiceField(required=False, label="Direction")
+    q = forms.CharField(required=False, max_length=200, label="Search titles, abstracts and keywords")
+
+    def __init__(self, *args, workshop, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["direction"].choices = [
+            ("", "All directions"),
+            *((direction.slug, direction.name) for direction in workshop.directions.all()),
+        ]
+
+    def filters(self) -> dict:
+        """The selector's keyword arguments, from the fields that are valid (the others are ignored)."""
+        if not self.is_bound:
+            return {"direction": None, "query": ""}
+        self.is_valid()  # cleaned_data then holds the fields that are valid
+        data = self.cleaned_data
+        return {"direction": data.get("direction") or None, "query": data.get("q", "")}

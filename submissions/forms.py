@@ -5,7 +5,7 @@ from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 
-from submissions import pdf, services
+from submissions import pdf, selectors, services
 from submissions.enums import FileKind
 from submissions.models import Submission
 from workshop.enums import Role
@@ -218,3 +218,32 @@ class DeskRejectForm(forms.Form):
 
 class ExtensionForm(forms.Form):
     until = AoEDateTimeField(label="New deadline for this paper (Anywhere on Earth)")
+
+
+class ConflictMemberForm(forms.Form):
+    """Names one of the workshop's reviewers or chairs, for a chair's conflict ruling."""
+
+    member = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label="Member",
+        empty_label="Choose a reviewer or chair",
+        error_messages={"invalid_choice": "Choose one of this workshop's reviewers or chairs."},
+    )
+
+    def __init__(self, *args, workshop, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = selectors.workshop_members(workshop)
+        self.fields["member"].label_from_instance = lambda u: f"{u.name or 'Unnamed'} <{u.email}>"
+
+
+class ConflictRulingForm(ConflictMemberForm):
+    """A chair sets a conflict (or, with is_conflict "no", lifts one) between a member and the paper."""
+
+    is_conflict = forms.TypedChoiceField(
+        choices=[("yes", "In conflict"), ("no", "Not in conflict")],
+        coerce=lambda value: value == "yes",
+        required=False,
+        empty_value=True,
+        widget=forms.HiddenInput,
+    )
+    note = forms.CharField(max_length=300, required=False, label="Note for the chairs (optional)")

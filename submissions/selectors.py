@@ -1,12 +1,19 @@
 """Reads of submissions, scoped to a workshop and a person. Blindness and conflicts live here."""
 
+import operator
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import reduce
+
 from allauth.account.models import EmailAddress
 from django.db.models import Prefetch, Q
 from django.http import Http404
 
-from submissions.enums import FileKind
-from submissions.models import Submission, SubmissionAuthor, SubmissionFile
-from workshop.models import OutboxEmail
+from submissions.enums import ConflictReason, ConflictSource, FileKind
+from submissions.models import Conflict, Submission, SubmissionAuthor, SubmissionFile
+from workshop.affiliations import PUBLIC_EMAIL_DOMAINS, institutional_domain, normalise_affiliation
+from workshop.enums import Role
+from workshop.models import OutboxEmail, User
 from workshop.selectors import hide_outbox_topics
 
 
@@ -44,36 +51,340 @@ def submission_for_author(user, workshop, pk) -> Submission:
     return submission
 
 
+# --- conflicts of interest --------------------------------------------------------------------
+#
+# Person U is in conflict with paper P when
+# 1. U is an author of P (one of U's verified emails is listed): never liftable; otherwise
+# 2. a chair's ruling on the pair (a Conflict row with source CHAIR) decides, either way; otherwise
+# 3. any of: the authors declared U (conflicted_members); an institution domain the authors named
+#    matches one of U's domains; one of the authors' institutional email domains matches one of U's;
+#    U's normalised affiliation equals an author's; U declared the conflict (a "conflict" bid).
+#
+# U's domains are their login email's domain and the domains on their account, public mail
+# providers left out. Two domains match when they are equal or one is a subdomain of the other
+# with at least two labels: cs.ox.ac.uk matches ox.ac.uk (either way round), mpg.de does not match
+# notmpg.de, and nothing matches a bare top-level "uk".
+#
+# The rule is written three times, for three costs: in Python for one pair (is_conflicted,
+# conflict_reasons), in SQL for one person (conflicted_submissions), and in Python with lookup
+# tables for many pairs (conflict_pairs). tests/submissions/test_conflicts.py holds them equal.
+
+
+def _lineage(domain) -> list[str]:
+    """The domain and its parents that still have two labels: a.b.ox.ac.uk → [a.b.ox.ac.uk, b.ox.ac.uk,
+    ox.ac.uk, ac.uk]. Two domains match when one is in the other's lineage."""
+    labels = domain.split(".")
+    return [".".join(labels[i:]) for i in range(max(len(labels) - 1, 1))]
+
+
+def domains_match(a, b) -> bool:
+    """Whether two email domains name the same institution: equal, or one a subdomain of the other."""
+    return a == b or (b.endswith("." + a) and "." in a) or (a.endswith("." + b) and "." in b)
+
+
+def _user_domains(email, email_domains) -> set[str]:
+    """The person's institutional domains: their login email's and those on their account."""
+    domains = {institutional_domain(email), *(institutional_domain("@" + d) for d in email_domains or [])}
+    return domains - {""}
+
+
+@dataclass(frozen=True)
+class _Person:
+    pk: int | None
+    emails: frozenset  # verified, lower-cased
+    domains: frozenset  # institutional
+    affiliation_key: str
+
+
+@dataclass(frozen=True)
+class _Paper:
+    pk: int
+    author_emails: frozenset
+    author_domains: frozenset  # institutional
+    affiliation_keys: frozenset
+    named_domains: tuple
+    declared: frozenset  # user ids the authors declared
+
+
+def _person(user) -> _Person:
+    if not user.is_authenticated:
+        return _Person(None, frozenset(), frozenset(), "")
+    return _Person(
+        user.pk,
+        frozenset(verified_emails(user)),
+        frozenset(_user_domains(user.email, user.email_domains)),
+        normalise_affiliation(user.affiliation),
+    )
+
+
+def _paper(submission, authors, declared_ids) -> _Paper:
+    """`authors`: (email, affiliation_key) pairs."""
+    emails = frozenset(email.lower() for email, _ in authors)
+    return _Paper(
+        submission.pk,
+        emails,
+        frozenset(institutional_domain(email) for email in emails) - {""},
+        frozenset(key for _, key in authors if key),
+        tuple(domain.lower() for domain in submission.conflict_domains or []),
+        frozenset(declared_ids),
+    )
+
+
+def _paper_of(submission) -> _Paper:
+    """The paper's facts from its prefetched relations (or a query each when not prefetched)."""
+    authors = [(a.email, a.affiliation_key) for a in submission.authors.all()]
+    return _paper(submission, authors, {member.pk for member in submission.conflicted_members.all()})
+
+
+def _found_reasons(person, paper, declared_by_person) -> list[ConflictReason]:
+    """Rule 3: the reasons found before any chair's ruling."""
+    reasons = []
+    if person.pk in paper.declared:
+        reasons.append(ConflictReason.DECLARED)
+    if any(domains_match(named, mine) for named in paper.named_domains for mine in person.domains):
+        reasons.append(ConflictReason.INSTITUTION)
+    if any(domains_match(theirs, mine) for theirs in paper.author_domains for mine in person.domains):
+        reasons.append(ConflictReason.DOMAIN)
+    if person.affiliation_key and person.affiliation_key in paper.affiliation_keys:
+        reasons.append(ConflictReason.AFFILIATION)
+    if declared_by_person:
+        reasons.append(ConflictReason.REVIEWER)
+    return reasons
+
+
+def _assess(person, paper, rows) -> tuple[list[ConflictReason], list[ConflictReason]]:
+    """(the reasons in force, the reasons found before a chair's ruling) for one pair; `rows`
+    maps a ConflictSource to that row's is_conflict. No reasons in force: not in conflict."""
+    if person.emails & paper.author_emails:
+        return [ConflictReason.AUTHOR], [ConflictReason.AUTHOR]
+    found = _found_reasons(person, paper, rows.get(ConflictSource.REVIEWER) is True)
+    ruling = rows.get(ConflictSource.CHAIR)
+    if ruling is None:
+        return found, found
+    return ([ConflictReason.CHAIR, *found] if ruling else []), found
+
+
 def is_author(user, submission) -> bool:
     emails = verified_emails(user)
     return any(author.email.lower() in emails for author in submission.authors.all())
 
 
-def _domains_of(user) -> set[str]:
-    return {user.email.rpartition("@")[2].lower(), *(domain.lower() for domain in user.email_domains or [])}
-
-
 def is_conflicted(user, submission) -> bool:
-    """Whether the person may not handle this paper: declared by its authors, an author themself,
-    or from an institution (email domain) the authors named. Reviewer bids and automatic
-    conflicts join this rule with the reviewing issue."""
-    if is_author(user, submission):
-        return True
-    if user.pk in {member.pk for member in submission.conflicted_members.all()}:
-        return True
-    return bool(_domains_of(user) & {domain.lower() for domain in submission.conflict_domains})
+    """Whether the person may neither handle nor see this paper (the rule above). Reads the
+    paper's authors, declared members and conflict rows from prefetched relations when there."""
+    person = _person(user)
+    if person.pk is None:
+        return False
+    if "conflicts" in getattr(submission, "_prefetched_objects_cache", {}):
+        rows = {row.source: row.is_conflict for row in submission.conflicts.all() if row.user_id == person.pk}
+    else:
+        rows = dict(Conflict.objects.filter(submission=submission, user=user).values_list("source", "is_conflict"))
+    return bool(_assess(person, _paper_of(submission), rows)[0])
 
 
-def conflicted_submissions(user, workshop):
-    """The workshop's submissions `user` is in conflict with, as one query (see is_conflicted)."""
-    # Domains are matched inside the JSON list's text, quotes included, so "mpg.de" does not
-    # match "tuebingen.mpg.de"; this works alike on SQLite and PostgreSQL.
-    authored = SubmissionAuthor.objects.filter(email__in=verified_emails(user)).values("submission_id")
+def conflicted_submissions(user, workshop, *, ignore_own_declaration=False):
+    """The workshop's submissions `user` is in conflict with, as one queryset (the rule above).
+
+    `ignore_own_declaration` leaves out the person's own "conflict" bid (and only that), so that
+    the bidding page can still show the paper and let them take the bid back."""
+    if not user.is_authenticated:
+        return Submission.objects.none()
+    person = _person(user)
+    # The subqueries are not joined to the workshop: the outer query keeps its papers only.
+    rows = Conflict.objects.filter(user_id=user.pk)
+    authored = SubmissionAuthor.objects.filter(email__in=person.emails).values("submission_id")
     declared = Submission.conflicted_members.through.objects.filter(user_id=user.pk).values("submission_id")
-    rule = Q(pk__in=authored) | Q(pk__in=declared)
-    for domain in _domains_of(user):
-        rule |= Q(conflict_domains__icontains=f'"{domain}"')
+    found = Q(pk__in=declared)
+    author_match = []  # one scan of the authors for every author-based reason
+    for domain in person.domains:
+        # Named domains are matched inside the JSON list's text, quotes included ("mpg.de" is not
+        # "notmpg.de"); this works alike on SQLite and PostgreSQL.
+        for parent in _lineage(domain):
+            found |= Q(conflict_domains__icontains=f'"{parent}"')
+            if parent not in PUBLIC_EMAIL_DOMAINS:
+                author_match.append(Q(email__iendswith=f"@{parent}"))
+        if "." in domain:
+            found |= Q(conflict_domains__icontains=f'.{domain}"')
+            below = Q(email__iendswith=f".{domain}")
+            for public in PUBLIC_EMAIL_DOMAINS:
+                if public.endswith(f".{domain}"):
+                    below &= ~Q(email__iendswith=f"@{public}")
+            author_match.append(below)
+    if person.affiliation_key:
+        author_match.append(Q(affiliation_key=person.affiliation_key))
+    if author_match:
+        matching_authors = SubmissionAuthor.objects.filter(reduce(operator.or_, author_match))
+        found |= Q(pk__in=matching_authors.values("submission_id"))
+    if not ignore_own_declaration:
+        found |= Q(pk__in=rows.filter(source=ConflictSource.REVIEWER, is_conflict=True).values("submission_id"))
+    rulings = rows.filter(source=ConflictSource.CHAIR)
+    rule = (
+        Q(pk__in=authored)
+        | Q(pk__in=rulings.filter(is_conflict=True).values("submission_id"))
+        | (found & ~Q(pk__in=rulings.filter(is_conflict=False).values("submission_id")))
+    )
     return Submission.objects.filter(rule, workshop=workshop)
+
+
+def _people(users) -> dict[int, _Person]:
+    """The facts of many people in two queries, whatever their number."""
+    ids = [getattr(user, "pk", user) for user in users]
+    emails = defaultdict(set)
+    for user_id, email in EmailAddress.objects.filter(user_id__in=ids, verified=True).values_list("user_id", "email"):
+        emails[user_id].add(email.lower())
+    return {
+        pk: _Person(pk, frozenset(emails[pk]), frozenset(_user_domains(email, domains)), normalise_affiliation(aff))
+        for pk, email, domains, aff in User.objects.filter(pk__in=ids).values_list(
+            "pk", "email", "email_domains", "affiliation"
+        )
+    }
+
+
+def _papers(workshop, submissions) -> dict[int, _Paper]:
+    """The facts of many papers of the workshop in three queries, whatever their number."""
+    ids = [getattr(submission, "pk", submission) for submission in submissions]
+    authors, declared = defaultdict(list), defaultdict(set)
+    for submission_id, email, key in SubmissionAuthor.objects.filter(submission_id__in=ids).values_list(
+        "submission_id", "email", "affiliation_key"
+    ):
+        authors[submission_id].append((email, key))
+    for submission_id, user_id in Submission.conflicted_members.through.objects.filter(
+        submission_id__in=ids
+    ).values_list("submission_id", "user_id"):
+        declared[submission_id].add(user_id)
+    return {
+        paper.pk: _paper(paper, authors[paper.pk], declared[paper.pk])
+        for paper in Submission.objects.filter(pk__in=ids, workshop=workshop).only("pk", "conflict_domains")
+    }
+
+
+def _rows_of(paper_ids, user_ids) -> dict[tuple[int, int], dict[str, bool]]:
+    """Conflict rows by (submission id, user id), as {source: is_conflict}, in one query."""
+    rows = defaultdict(dict)
+    for submission_id, user_id, source, value in Conflict.objects.filter(
+        submission_id__in=paper_ids, user_id__in=user_ids
+    ).values_list("submission_id", "user_id", "source", "is_conflict"):
+        rows[submission_id, user_id][source] = value
+    return rows
+
+
+def conflict_reasons(submission, users) -> dict[int, list[ConflictReason]]:
+    """Why each person is in conflict with the paper, by user id, for the chairs' page: an empty
+    list when not in conflict (also when a chair lifted the conflict). Constant queries."""
+    people = _people(users)
+    paper = _papers(submission.workshop_id, [submission])[submission.pk]
+    rows = _rows_of([submission.pk], list(people))
+    return {pk: _assess(person, paper, rows.get((submission.pk, pk), {}))[0] for pk, person in people.items()}
+
+
+def conflict_pairs(workshop, submissions, users) -> set[tuple[int, int]]:
+    """Every (submission id, user id) pair in conflict, among these submissions of the workshop
+    and these people (instances or ids), for the assignment. Six queries whatever the sizes; the
+    matching is done with lookup tables (domain → people, affiliation → people, email → person)
+    rather than 300 million comparisons: 20,000 papers by 15,000 people, two million pairs in
+    conflict, take about three seconds on SQLite, two of them reading the rows."""
+    people = _people(users)
+    papers = _papers(workshop, submissions)
+    return _pairs(people, papers, _rows_of(list(papers), list(people)))
+
+
+def _pairs(people, papers, rows) -> set[tuple[int, int]]:
+    """conflict_pairs on the facts already read: lookup tables instead of comparing every pair."""
+    by_email, by_affiliation = defaultdict(set), defaultdict(set)
+    by_domain, by_lineage = defaultdict(set), defaultdict(set)
+    for person in people.values():
+        for email in person.emails:
+            by_email[email].add(person.pk)
+        if person.affiliation_key:
+            by_affiliation[person.affiliation_key].add(person.pk)
+        for domain in person.domains:
+            by_domain[domain].add(person.pk)
+            for parent in _lineage(domain):
+                by_lineage[parent].add(person.pk)
+
+    matching = {}
+
+    def people_matching(domain):
+        """The people with a domain that matches this one (see domains_match), memoised."""
+        if domain not in matching:
+            found = set(by_lineage.get(domain, ()))  # theirs is this domain or below it
+            for parent in _lineage(domain)[1:]:  # theirs is above it
+                found |= by_domain.get(parent, set())
+            matching[domain] = found
+        return matching[domain]
+
+    found, set_by_chair, lifted = defaultdict(set), defaultdict(set), defaultdict(set)
+    for (paper_id, user_id), sources in rows.items():
+        if sources.get(ConflictSource.REVIEWER):
+            found[paper_id].add(user_id)
+        if ConflictSource.CHAIR in sources:
+            (set_by_chair if sources[ConflictSource.CHAIR] else lifted)[paper_id].add(user_id)
+
+    pairs = set()
+    for paper in papers.values():
+        conflicted = found[paper.pk] | (paper.declared & people.keys())
+        for domain in (*paper.named_domains, *paper.author_domains):
+            conflicted |= people_matching(domain)
+        for key in paper.affiliation_keys:
+            conflicted |= by_affiliation.get(key, set())
+        conflicted -= lifted[paper.pk]
+        conflicted |= set_by_chair[paper.pk]
+        for email in paper.author_emails:
+            conflicted |= by_email.get(email, set())
+        pairs.update((paper.pk, user_id) for user_id in conflicted)
+    return pairs
+
+
+def workshop_members(workshop):
+    """The workshop's reviewers and chairs, by name: the people conflicts are recorded for."""
+    return (
+        User.objects.filter(memberships__workshop=workshop, memberships__role__in=[Role.REVIEWER, Role.CHAIR])
+        .distinct()
+        .order_by("name", "email")
+    )
+
+
+@dataclass(frozen=True)
+class MemberConflict:
+    """One member's standing with a paper, for the chairs' page."""
+
+    member: User
+    reasons: list  # ConflictReasons in force; empty when a chair lifted the conflict
+    found: list  # the ConflictReasons found before any chair's ruling
+    ruling: Conflict | None  # the chairs' ruling, with created_by
+
+    @property
+    def is_lifted(self) -> bool:
+        return self.ruling is not None and not self.ruling.is_conflict
+
+    @property
+    def may_be_lifted(self) -> bool:
+        """No ruling yet and not an author: a chair may lift it (a ruling is cleared instead)."""
+        return self.ruling is None and ConflictReason.AUTHOR not in self.reasons
+
+    @property
+    def reason_labels(self) -> list[str]:
+        """The reasons in force, or the ones a chair lifted, in words; the ruling is shown apart."""
+        return [ConflictReason(r).label for r in self.reasons or self.found if r != ConflictReason.CHAIR]
+
+
+def member_conflicts(submission) -> list[MemberConflict]:
+    """The workshop's members in conflict with the paper, and those whose conflict a chair lifted
+    (or ruled on), by name. Seven queries, whatever the number of members and conflicts."""
+    members = list(workshop_members(submission.workshop_id))
+    people = _people(members)
+    paper = _papers(submission.workshop_id, [submission])[submission.pk]
+    rows, rulings = defaultdict(dict), {}
+    for row in Conflict.objects.filter(submission=submission).select_related("created_by"):
+        rows[row.user_id][row.source] = row.is_conflict
+        if row.source == ConflictSource.CHAIR:
+            rulings[row.user_id] = row
+    listed = []
+    for member in members:
+        reasons, found = _assess(people[member.pk], paper, rows.get(member.pk, {}))
+        if reasons or member.pk in rulings:
+            listed.append(MemberConflict(member, reasons, found, rulings.get(member.pk)))
+    return listed
 
 
 @hide_outbox_topics

@@ -12,12 +12,13 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from submissions import pdf
-from submissions.enums import OPEN, FileKind, SubmissionStatus
-from submissions.models import Submission, SubmissionAuthor, SubmissionFile
+from submissions.enums import OPEN, ConflictSource, FileKind, SubmissionStatus
+from submissions.models import Conflict, Submission, SubmissionAuthor, SubmissionFile
+from submissions.selectors import is_author
 from workshop.affiliations import normalise_affiliation
-from workshop.enums import Phase
+from workshop.enums import Phase, Role
 from workshop.mail import queue_email
-from workshop.models import User, Workshop
+from workshop.models import Membership, User, Workshop
 from workshop.phases import phase_at
 
 CONTENT_FIELDS = ("title", "abstract", "keywords", "tldr", "primary_direction")
@@ -377,3 +378,59 @@ def extend_deadline(*, submission, until, by) -> Submission:
     current.deadline_extension = until
     _save_new_version(current, by)
     return current
+
+
+# --- conflicts of interest -------------------------------------------------------------------
+
+
+def _check_member(submission, user):
+    """Conflicts are recorded for the people who may handle the paper: its workshop's members."""
+    roles = set(Membership.objects.filter(workshop_id=submission.workshop_id, user=user).values_list("role", flat=True))
+    if not roles & {Role.REVIEWER, Role.CHAIR}:
+        raise SubmissionRefused(f"{user} is neither a reviewer nor a chair of this workshop.")
+
+
+@transaction.atomic
+def declare_conflict(*, submission, user) -> Conflict:
+    """The person declares themself in conflict with the paper (a reviewer's "conflict" bid).
+    Declaring twice changes nothing."""
+    _check_member(submission, user)
+    conflict, created = Conflict.objects.get_or_create(
+        submission=submission, user=user, source=ConflictSource.REVIEWER, defaults={"created_by": user}
+    )
+    if not created and not conflict.is_conflict:
+        conflict.is_conflict = True
+        conflict.save(update_fields=["is_conflict"])
+    return conflict
+
+
+@transaction.atomic
+def withdraw_conflict_declaration(*, submission, user) -> None:
+    """The person takes back their own declaration (their bid is no longer "conflict"). Any other
+    reason for a conflict still holds. Withdrawing what is not declared changes nothing."""
+    Conflict.objects.filter(submission=submission, user=user, source=ConflictSource.REVIEWER).delete()
+
+
+@transaction.atomic
+def set_conflict_ruling(*, submission, user, is_conflict, by, note="") -> Conflict:
+    """A chair decides whether the person is in conflict with the paper, whatever the declarations
+    and the automatic rules say: True sets a conflict, False lifts one. Authorship cannot be
+    lifted. The ruling replaces an earlier one on the same pair and records `by` as its author."""
+    _check_member(submission, user)
+    if not is_conflict and is_author(user, submission):
+        raise SubmissionRefused(f"{user} is an author of this paper: that conflict cannot be lifted.")
+    conflict, _ = Conflict.objects.update_or_create(
+        submission=submission,
+        user=user,
+        source=ConflictSource.CHAIR,
+        defaults={"is_conflict": bool(is_conflict), "note": note.strip()[:300], "created_by": by},
+    )
+    return conflict
+
+
+@transaction.atomic
+def clear_conflict_ruling(*, submission, user, by) -> None:
+    """Remove the chairs' ruling on the pair, so the declarations and automatic rules decide again.
+    Clearing when there is no ruling changes nothing. (`by` is the chair asking, for symmetry with
+    set_conflict_ruling; the row itself is gone afterwards.)"""
+    Conflict.objects.filter(submission=submission, user=user, source=ConflictSource.CHAIR).delete()

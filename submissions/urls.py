@@ -15,4 +15,6 @@ workshop_patterns = [
     path("chair/papers/<int:pk>/", views.chair_detail, name="chair_detail"),
     path("chair/papers/<int:pk>/extend/", views.chair_extend, name="chair_extend"),
     path("chair/papers/<int:pk>/desk-reject/", views.chair_desk_reject, name="chair_desk_reject"),
+    path("chair/papers/<int:pk>/conflicts/set/", views.chair_set_conflict, name="chair_set_conflict"),
+    path("chair/papers/<int:pk>/conflicts/clear/", views.chair_clear_conflict, name="chair_clear_conflict"),
 ]

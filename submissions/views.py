@@ -10,13 +10,21 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import TruncDate
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from submissions import pdf, selectors, services
 from submissions.enums import FileKind, SubmissionStatus
 from submissions.filters import ChairSubmissionFilter
-from submissions.forms import AuthorFormSet, DeskRejectForm, ExtensionForm, SubmissionForm
+from submissions.forms import (
+    AuthorFormSet,
+    ConflictMemberForm,
+    ConflictRulingForm,
+    DeskRejectForm,
+    ExtensionForm,
+    SubmissionForm,
+)
 from submissions.models import Submission, SubmissionAuthor, SubmissionFile
 from workshop.selectors import workshop_by_slug
 from workshop.templatetags.workshop_tags import aoe
@@ -448,7 +456,9 @@ def chair_csv(request, workshop):
     return response
 
 
-def _render_chair_detail(request, workshop, submission, *, extension_form=None, desk_reject_form=None, status=200):
+def _render_chair_detail(
+    request, workshop, submission, *, extension_form=None, desk_reject_form=None, conflict_form=None, status=200
+):
     open_for_chair = submission.status == SubmissionStatus.SUBMITTED
     return render(
         request,
@@ -463,6 +473,8 @@ def _render_chair_detail(request, workshop, submission, *, extension_form=None, 
             "download_name": f"paper-{submission.number}.pdf",
             "extension_form": (extension_form or ExtensionForm()) if open_for_chair else None,
             "desk_reject_form": (desk_reject_form or DeskRejectForm()) if open_for_chair else None,
+            "member_conflicts": selectors.member_conflicts(submission),
+            "conflict_form": conflict_form or ConflictRulingForm(workshop=workshop),
         },
         status=status,
     )
@@ -517,3 +529,55 @@ def chair_desk_reject(request, workshop, pk):
             request, f"Paper #{submission.number} is desk-rejected. Every author gets an email with the reason."
         )
     return redirect("submissions:chair_detail", slug=workshop.slug, pk=submission.pk)
+
+
+def _after_conflict_change(request, workshop, submission):
+    # A chair who has just put themself in conflict with the paper may no longer open it.
+    if selectors.is_conflicted(request.user, submission):
+        return redirect("submissions:chair_list", slug=workshop.slug)
+    return redirect(f"{reverse('submissions:chair_detail', args=[workshop.slug, submission.pk])}#conflicts-heading")
+
+
+@require_POST
+@workshop_permission_required("workshop.change_workshop")
+def chair_set_conflict(request, workshop, pk):
+    """Set a conflict between a member and the paper, or (is_conflict "no") lift one."""
+    submission = selectors.submission_for_chair(request.user, workshop, pk)
+    form = ConflictRulingForm(request.POST, workshop=workshop)
+    if not form.is_valid():
+        return _render_chair_detail(request, workshop, submission, conflict_form=form)
+    member, is_conflict = form.cleaned_data["member"], form.cleaned_data["is_conflict"]
+    try:
+        services.set_conflict_ruling(
+            submission=submission, user=member, is_conflict=is_conflict, by=request.user, note=form.cleaned_data["note"]
+        )
+    except services.SubmissionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        done = (
+            f"{member} is now in conflict with paper #{submission.number}: never assigned to it, nor shown it."
+            if is_conflict
+            else f"The conflict between {member} and paper #{submission.number} is lifted: they may be assigned."
+        )
+        messages.success(request, done)
+    return _after_conflict_change(request, workshop, submission)
+
+
+@require_POST
+@workshop_permission_required("workshop.change_workshop")
+def chair_clear_conflict(request, workshop, pk):
+    """Remove the chairs' ruling on a member, so the declarations and automatic rules decide again."""
+    submission = selectors.submission_for_chair(request.user, workshop, pk)
+    form = ConflictMemberForm(request.POST, workshop=workshop)
+    if not form.is_valid():
+        messages.error(request, "Choose one of this workshop's reviewers or chairs.")
+        return redirect("submissions:chair_detail", slug=workshop.slug, pk=submission.pk)
+    member = form.cleaned_data["member"]
+    services.clear_conflict_ruling(submission=submission, user=member, by=request.user)
+    now = "in conflict with it" if selectors.is_conflicted(member, submission) else "not in conflict with it"
+    messages.success(
+        request,
+        f"The chairs' ruling on {member} for paper #{submission.number} is removed: by the declarations and "
+        f"the automatic rules, they are {now}.",
+    )
+    return _after_conflict_change(request, workshop, submission)

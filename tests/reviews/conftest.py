@@ -1,7 +1,10 @@
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
+from reviews.services import assignments as assignment_services
 from reviews.services import reviewers as services
 from workshop.models import OutboxEmail
 
@@ -27,3 +30,16 @@ def links_in(outbox_email):
 def invited(workshop, cast):
     """`invited(*lines)`: invite people as the chair; returns the service's report."""
     return lambda *lines: invite(workshop, cast["chair"], *lines)
+
+
+def to_bidding(workshop):
+    """Move the workshop into its bidding phase (papers are submitted before)."""
+    workshop.submission_deadline = timezone.now() - timedelta(days=1)
+    workshop.bidding_deadline = timezone.now() + timedelta(days=5)
+    workshop.save(update_fields=["submission_deadline", "bidding_deadline"])  # not the paper counter
+
+
+def run_now(workshop, chair, **settings):
+    """Start an automatic assignment run and execute it at once, as the task would."""
+    run = assignment_services.start_run(workshop=workshop, by=chair, reviews_per_paper=settings.pop("k", 2), **settings)
+    return assignment_services.execute_run(run_id=run.pk)

@@ -1,0 +1,383 @@
+"""Writes on assignments: automatic runs (start, execute, edit the proposal, commit) and manual
+assignment at any time.
+
+A run reads the workshop into a score table (reviews.scoring), solves it exactly
+(reviews.assignment) keeping committed assignments, and stores the result as proposed pairs with
+their score in parts. The chair edits the proposal, then commits it: the new pairs become
+assignments and each reviewer gets one email listing their new papers.
+"""
+
+import logging
+from collections import defaultdict
+
+import numpy as np
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from reviews.assignment import AssignmentInfeasible, solve_with_report
+from reviews.enums import ACTIVE_RUNS, EDITABLE_RUNS, AssignmentSource, BidValue, RunStatus
+from reviews.models import Assignment, AssignmentRun, ProposedPair
+from reviews.scoring import Weights, breakdown, live_papers, score_table
+from reviews.selectors import reviewer_profile
+from submissions import selectors as submission_selectors
+from workshop.enums import Role
+from workshop.mail import queue_email
+from workshop.models import Membership
+
+logger = logging.getLogger(__name__)
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
+class AssignmentRefused(Exception):
+    """The change cannot be made; str() says why, for the chair."""
+
+
+def weights_of(run) -> Weights:
+    return Weights(run.affinity_weight, run.bid_weight, run.direction_weight)
+
+
+# --- automatic runs ---------------------------------------------------------------------------
+
+
+def start_run(
+    *, workshop, by, reviews_per_paper, weights=DEFAULT_WEIGHTS, fair=False, threshold=0.5, keep_locked_from=None
+) -> AssignmentRun:
+    """Queue an automatic assignment run; the task `reviews.run_assignment` does the work.
+
+    `keep_locked_from`: an earlier run whose locked pairs this run must keep.
+    """
+    if reviews_per_paper < 1:
+        raise AssignmentRefused("Each paper needs at least one review.")
+    run = AssignmentRun.objects.create(
+        workshop=workshop,
+        created_by=by,
+        reviews_per_paper=reviews_per_paper,
+        affinity_weight=weights.affinity,
+        bid_weight=weights.bid,
+        direction_weight=weights.direction,
+        fair=fair,
+        threshold=threshold,
+        stats={"keep_locked_from": keep_locked_from.pk} if keep_locked_from else {},
+    )
+    transaction.on_commit(lambda: _publish_run(run.pk))
+    return run
+
+
+def _publish_run(run_id):
+    from reviews.tasks import run_assignment  # the task module imports this one: import at call time
+
+    try:
+        run_assignment.delay(run_id=run_id)
+    except Exception:
+        logger.warning("Could not queue assignment run %s.", run_id, exc_info=True)
+        AssignmentRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+            status=RunStatus.FAILED, error="The task queue could not be reached. Please try again in a minute."
+        )
+
+
+def _progress(run, text, **fields):
+    AssignmentRun.objects.filter(pk=run.pk).update(progress=text, **fields)
+
+
+def execute_run(*, run_id) -> AssignmentRun:
+    """Solve one queued run and store its proposal (the task's work). A run is executed once."""
+    claimed = AssignmentRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, progress="Reading papers, reviewers, bids and conflicts"
+    )
+    run = AssignmentRun.objects.select_related("workshop").get(pk=run_id)
+    if not claimed:
+        return run
+    try:
+        _solve_into(run)
+    except AssignmentInfeasible as refusal:
+        _progress(run, "", status=RunStatus.FAILED, error=str(refusal), finished_at=timezone.now())
+    except Exception as error:
+        logger.exception("Assignment run %s failed", run_id)
+        _progress(run, "", status=RunStatus.FAILED, error=f"Unexpected error: {error}", finished_at=timezone.now())
+    run.refresh_from_db()
+    return run
+
+
+def _solve_into(run):
+    workshop, weights = run.workshop, weights_of(run)
+    table = score_table(workshop)
+    if not table.papers:
+        raise AssignmentInfeasible("There are no submitted papers to assign.")
+    if not table.reviewers:
+        raise AssignmentInfeasible("The workshop has no reviewers yet: invite some first.")
+    locked = table.assigned.copy()
+    earlier = run.stats.get("keep_locked_from")
+    if earlier:
+        row = {paper.pk: i for i, paper in enumerate(table.papers)}
+        column = {reviewer.pk: j for j, reviewer in enumerate(table.reviewers)}
+        for paper_id, reviewer_id in ProposedPair.objects.filter(run_id=earlier, is_locked=True).values_list(
+            "submission_id", "reviewer_id"
+        ):
+            if paper_id in row and reviewer_id in column:
+                locked[row[paper_id], column[reviewer_id]] = True
+    locked &= ~table.conflicted  # a conflict found since is never kept
+    demand = np.maximum(run.reviews_per_paper, locked.sum(axis=1))
+    max_load = np.maximum(table.max_loads(), locked.sum(axis=0))
+    _progress(run, f"Solving for {len(table.papers)} papers and {len(table.reviewers)} reviewers")
+    chosen, report = solve_with_report(
+        table.scores(weights),
+        demand=demand,
+        max_load=max_load,
+        conflicts=table.excluded & ~locked,
+        locked=locked,
+        fair=run.fair,
+        paper_labels=[f"#{paper.number}" for paper in table.papers],
+        reviewer_labels=[str(reviewer) for reviewer in table.reviewers],
+    )
+    pairs = []
+    for i, j in zip(*np.nonzero(chosen), strict=True):
+        parts = breakdown(table, weights, i, j)
+        pairs.append(
+            ProposedPair(
+                run=run,
+                submission=table.papers[i],
+                reviewer=table.reviewers[j],
+                affinity=parts.affinity,
+                bid=parts.bid,
+                direction_match=parts.direction_match,
+                score=parts.score,
+                is_locked=bool(locked[i, j]),
+            )
+        )
+    with transaction.atomic():
+        ProposedPair.objects.bulk_create(pairs, batch_size=5000)
+        stats = {
+            **run.stats,
+            "total_score": report.total_score,
+            "certified": report.certified,
+            "solve_seconds": round(report.times.get("total", 0.0), 3),
+            "papers": len(table.papers),
+            "reviewers": len(table.reviewers),
+        }
+        _progress(
+            run,
+            "",
+            status=RunStatus.READY,
+            stats=stats,
+            affinity_method=table.method,
+            finished_at=timezone.now(),
+        )
+
+
+def _editable(run) -> AssignmentRun:
+    run = AssignmentRun.objects.select_for_update().select_related("workshop").get(pk=run.pk)
+    if run.status == RunStatus.COMMITTED:
+        raise AssignmentRefused("This proposal is already committed; change assignments on the papers' pages.")
+    if run.status not in EDITABLE_RUNS:
+        raise AssignmentRefused(f"This run is {run.get_status_display().lower()}; only a finished run can be edited.")
+    return run
+
+
+def _check_pair(workshop, submission, reviewer):
+    if not Membership.objects.filter(workshop=workshop, user=reviewer, role=Role.REVIEWER).exists():
+        raise AssignmentRefused(f"{reviewer} is not a reviewer of {workshop.short_name}.")
+    if submission_selectors.conflict_pairs(workshop, [submission], [reviewer]):
+        raise AssignmentRefused(
+            f"{reviewer} is in conflict with paper #{submission.number}, so cannot review it. "
+            "A chair can lift the conflict on the paper's page if it is wrong."
+        )
+
+
+def _single_breakdown(workshop, weights, submission, reviewer):
+    table = score_table(workshop, papers=[submission], reviewers=[_as_reviewer(workshop, reviewer)])
+    return breakdown(table, weights, 0, 0)
+
+
+def _as_reviewer(workshop, user):
+    user.profile = reviewer_profile(workshop, user)
+    return user
+
+
+@transaction.atomic
+def add_pair(*, run, submission, reviewer, by) -> list[str]:
+    """Add a pair to a proposal by hand. Returns warnings (not willing, over load); refuses conflicts."""
+    run = _editable(run)
+    _check_pair(run.workshop, submission, reviewer)
+    parts = _single_breakdown(run.workshop, weights_of(run), submission, reviewer)
+    try:
+        with transaction.atomic():
+            ProposedPair.objects.create(
+                run=run,
+                submission=submission,
+                reviewer=reviewer,
+                affinity=parts.affinity,
+                bid=parts.bid,
+                direction_match=parts.direction_match,
+                score=parts.score,
+                is_manual=True,
+            )
+    except IntegrityError:
+        raise AssignmentRefused(f"{reviewer} is already proposed for paper #{submission.number}.") from None
+    return _warnings(run.workshop, submission, reviewer, parts.bid, ProposedPair.objects.filter(run=run))
+
+
+def _warnings(workshop, submission, reviewer, bid, pairs_of_reviewer) -> list[str]:
+    warnings = []
+    if bid in (BidValue.NOT_WILLING, BidValue.CONFLICT):
+        warnings.append(f"{reviewer} bid “{BidValue(bid).label.lower()}” on paper #{submission.number}.")
+    load = pairs_of_reviewer.filter(reviewer=reviewer).count()
+    most = reviewer_profile(workshop, reviewer).effective_max_load
+    if load > most:
+        warnings.append(f"{reviewer} now has {load} papers, more than their load of {most}.")
+    return warnings
+
+
+@transaction.atomic
+def remove_pair(*, run, pair_id, by) -> ProposedPair:
+    """Take a pair out of a proposal. Pairs already committed are removed on the paper's page."""
+    run = _editable(run)
+    pair = ProposedPair.objects.filter(run=run, pk=pair_id).select_related("submission", "reviewer").first()
+    if pair is None:
+        raise AssignmentRefused("That pair is no longer in this proposal.")
+    if Assignment.objects.filter(submission=pair.submission, reviewer=pair.reviewer).exists():
+        raise AssignmentRefused(
+            f"{pair.reviewer} is already assigned to paper #{pair.submission.number}; "
+            "remove that assignment on the paper's assignment page."
+        )
+    pair.delete()
+    return pair
+
+
+@transaction.atomic
+def replace_reviewer(*, run, pair_id, reviewer, by) -> list[str]:
+    """Swap the reviewer of one proposed pair for another (the pair's lock is kept)."""
+    pair = remove_pair(run=run, pair_id=pair_id, by=by)
+    warnings = add_pair(run=run, submission=pair.submission, reviewer=reviewer, by=by)
+    ProposedPair.objects.filter(run=run, submission=pair.submission, reviewer=reviewer).update(is_locked=pair.is_locked)
+    return warnings
+
+
+@transaction.atomic
+def set_locked(*, run, pair_id, locked, by) -> ProposedPair:
+    """Lock a pair (a new run started from this one keeps it) or unlock it."""
+    run = _editable(run)
+    pair = ProposedPair.objects.filter(run=run, pk=pair_id).select_related("submission", "reviewer").first()
+    if pair is None:
+        raise AssignmentRefused("That pair is no longer in this proposal.")
+    pair.is_locked = locked
+    pair.save(update_fields=["is_locked"])
+    return pair
+
+
+@transaction.atomic
+def discard_run(*, run, by) -> AssignmentRun:
+    """Set a proposal aside; it stays listed but can no longer be committed."""
+    run = AssignmentRun.objects.select_for_update().get(pk=run.pk)
+    if run.status == RunStatus.COMMITTED:
+        raise AssignmentRefused("A committed run cannot be discarded; its assignments are in place.")
+    if run.status not in ACTIVE_RUNS | EDITABLE_RUNS | {RunStatus.FAILED}:
+        return run
+    run.status = RunStatus.DISCARDED
+    run.save(update_fields=["status"])
+    return run
+
+
+@transaction.atomic
+def commit_run(*, run, by) -> dict:
+    """Make a proposal's new pairs assignments, and send each reviewer one email listing their new
+    papers. Refused (nothing changes) while a proposed pair is in conflict. Committing twice (a
+    double click) is refused the second time, so nothing is created or sent twice. Other finished
+    proposals are discarded: they were made without these assignments."""
+    run = _editable(run)
+    workshop = run.workshop
+    pairs = list(ProposedPair.objects.filter(run=run).select_related("submission", "reviewer"))
+    papers = {pair.submission_id: pair.submission for pair in pairs}
+    reviewers = {pair.reviewer_id: pair.reviewer for pair in pairs}
+    conflicted = submission_selectors.conflict_pairs(workshop, list(papers.values()), list(reviewers.values()))
+    clashes = [pair for pair in pairs if (pair.submission_id, pair.reviewer_id) in conflicted]
+    if clashes:
+        listed = ", ".join(f"{pair.reviewer} on #{pair.submission.number}" for pair in clashes[:5])
+        raise AssignmentRefused(f"Not committed: these pairs are in conflict now: {listed}. Remove them first.")
+    existing = set(Assignment.objects.filter(workshop=workshop).values_list("submission_id", "reviewer_id"))
+    new = [pair for pair in pairs if (pair.submission_id, pair.reviewer_id) not in existing]
+    Assignment.objects.bulk_create(
+        [
+            Assignment(
+                workshop=workshop,
+                submission=pair.submission,
+                reviewer=pair.reviewer,
+                source=AssignmentSource.MANUAL if pair.is_manual else AssignmentSource.AUTOMATIC,
+                run=run,
+                created_by=by,
+            )
+            for pair in new
+        ],
+        batch_size=5000,
+    )
+    run.status, run.committed_by, run.committed_at = RunStatus.COMMITTED, by, timezone.now()
+    run.save(update_fields=["status", "committed_by", "committed_at"])
+    AssignmentRun.objects.filter(workshop=workshop, status__in=EDITABLE_RUNS).exclude(pk=run.pk).update(
+        status=RunStatus.DISCARDED
+    )
+    by_reviewer = defaultdict(list)
+    for pair in new:
+        by_reviewer[pair.reviewer_id].append(pair.submission)
+    for reviewer_id, new_papers in by_reviewer.items():
+        _email_assignment(workshop, reviewers[reviewer_id], sorted(new_papers, key=lambda paper: paper.number))
+    return {"assignments": len(new), "reviewers": len(by_reviewer)}
+
+
+def _email_assignment(workshop, reviewer, papers):
+    queue_email(
+        to=[reviewer.email],
+        template="reviewer_assignment",
+        context={
+            "reviewer": reviewer,
+            "papers": papers,
+            "papers_url": reverse("reviews:my_papers", kwargs={"slug": workshop.slug}),
+        },
+        workshop=workshop,
+        topic=f"assignment:{reviewer.pk}",
+    )
+
+
+# --- manual assignment ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assign_reviewer(*, submission, reviewer, by) -> tuple[Assignment, list[str]]:
+    """Assign a reviewer to a paper by hand, at any time; the reviewer gets an email. Refuses
+    conflicts; warns about a "not willing" bid or a load above the reviewer's maximum. Assigning
+    twice (a double click) returns the existing assignment and sends nothing again."""
+    workshop = submission.workshop
+    if not live_papers(workshop).filter(pk=submission.pk).exists():
+        raise AssignmentRefused(f"Paper #{submission.number} is {submission.get_status_display().lower()}.")
+    _check_pair(workshop, submission, reviewer)
+    try:
+        with transaction.atomic():
+            assignment = Assignment.objects.create(
+                workshop=workshop,
+                submission=submission,
+                reviewer=reviewer,
+                source=AssignmentSource.MANUAL,
+                created_by=by,
+            )
+    except IntegrityError:
+        existing = Assignment.objects.get(submission=submission, reviewer=reviewer)
+        return existing, [f"{reviewer} was already assigned to paper #{submission.number}."]
+    bid = _single_breakdown(workshop, DEFAULT_WEIGHTS, submission, reviewer).bid
+    _email_assignment(workshop, reviewer, [submission])
+    return assignment, _warnings(workshop, submission, reviewer, bid, Assignment.objects.filter(workshop=workshop))
+
+
+@transaction.atomic
+def unassign_reviewer(*, submission, reviewer, by) -> bool:
+    """Take a reviewer off a paper; they get a short email. False when they were not assigned."""
+    deleted, _ = Assignment.objects.filter(submission=submission, reviewer=reviewer).delete()
+    if deleted:
+        queue_email(
+            to=[reviewer.email],
+            template="reviewer_unassigned",
+            context={"reviewer": reviewer, "submission": submission},
+            workshop=submission.workshop,
+            topic=f"submission:{submission.pk}",  # hidden, like every email about it, from conflicted chairs
+        )
+    return bool(deleted)

@@ -1,0 +1,20 @@
+"""Celery tasks: thin, named, keyword-only, plain ids in."""
+
+from celery import shared_task
+
+from reviews.services import affinity, assignments
+from workshop.models import Workshop
+
+
+@shared_task(name="reviews.compute_affinity")
+def compute_affinity(*, workshop_id):
+    """Compute (or bring up to date) one workshop's affinity matrix; nothing if it was deleted meanwhile."""
+    workshop = Workshop.objects.filter(pk=workshop_id).first()
+    if workshop is not None:
+        affinity.compute_affinity(workshop=workshop)
+
+
+@shared_task(name="reviews.run_assignment")
+def run_assignment(*, run_id):
+    """Solve one queued automatic assignment run and store its proposal for the chair."""
+    assignments.execute_run(run_id=run_id)
