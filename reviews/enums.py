@@ -52,3 +52,21 @@ ACTIVE_RUNS = {RunStatus.QUEUED, RunStatus.RUNNING}
 class AssignmentSource(models.TextChoices):
     AUTOMATIC = "automatic", "Automatic assignment"
     MANUAL = "manual", "Assigned by hand"
+
+
+class ReviewStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+
+
+class CriterionRole(models.TextChoices):
+    """Overall and confidence are the two criteria the dashboard computes with; others are extra."""
+
+    OVERALL = "overall", "Overall recommendation"
+    CONFIDENCE = "confidence", "Confidence"
+    OTHER = "other", "Other criterion"
+
+
+class Outcome(models.TextChoices):
+    ACCEPT = "accept", "Accept"
+    REJECT = "reject", "Reject"

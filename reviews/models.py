@@ -1,5 +1,5 @@
 """Reviewers: invitations, profiles per workshop, bids, affinity, assignment runs and assignments.
-Reviews arrive with their issue (DESIGN.md section 2)."""
+reviews, discussion and decisions (DESIGN.md section 2)."""
 
 import re
 import secrets
@@ -10,15 +10,20 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from reviews.enums import (
     LINK_WORKS,
     AffinityStatus,
     AssignmentSource,
     BidValue,
+    CriterionRole,
     InvitationStatus,
+    Outcome,
+    ReviewStatus,
     RunStatus,
 )
+from submissions.enums import Presentation
 from submissions.models import Submission
 from workshop.models import Direction, Workshop
 
@@ -252,3 +257,108 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.reviewer} reviews {self.submission}"
+
+
+class ReviewCriterion(models.Model):
+    """A scored question of a workshop's review form, e.g. the overall recommendation (1-5)."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="review_criteria")
+    key = models.SlugField(max_length=40, help_text="Stable name under which reviews store the score.")
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    role = models.CharField(max_length=12, choices=CriterionRole, default=CriterionRole.OTHER)
+    scale_min = models.SmallIntegerField(default=1)
+    scale_max = models.SmallIntegerField(default=5)
+    labels = models.JSONField(default=dict, blank=True, help_text='Score → label, e.g. {"1": "Strong reject"}.')
+    required = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "key"], name="criterion_key_unique_per_workshop"),
+            models.CheckConstraint(condition=models.Q(scale_max__gt=models.F("scale_min")), name="criterion_scale"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.scale_min}-{self.scale_max})"
+
+
+class Review(models.Model):
+    """One reviewer's review of one paper: a draft until submitted; every version is kept."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="reviews")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews")
+    status = models.CharField(max_length=10, choices=ReviewStatus, default=ReviewStatus.DRAFT)
+    summary = models.TextField(blank=True)
+    strengths = models.TextField(blank=True)
+    weaknesses = models.TextField(blank=True)
+    questions = models.TextField("questions for the authors", blank=True)
+    confidential_comments = models.TextField("confidential comments to the chairs", blank=True)
+    scores = models.JSONField(default=dict, blank=True, help_text="Criterion key → score.")
+    # Raised on every save; an autosave carries the version it started from (stale saves are refused).
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["submission", "reviewer"], name="review_unique_per_pair")]
+        indexes = [models.Index(fields=["workshop", "status"])]
+
+    def __str__(self):
+        return f"Review of {self.submission} by {self.reviewer} ({self.get_status_display()})"
+
+
+class Comment(models.Model):
+    """A message in a paper's discussion between its reviewers (who submitted) and the chairs."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Comment on {self.submission} by {self.author}"
+
+
+class DiscussionNotice(models.Model):
+    """When a participant was last emailed about a paper's discussion, and since when new comments
+    wait for the next email (at most one email per paper per hour)."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    pending_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["submission", "user"], name="discussion_notice_unique")]
+
+    def __str__(self):
+        return f"Discussion notices of {self.submission} for {self.user}"
+
+
+class Decision(models.Model):
+    """The chairs' decision on a paper; hidden from authors and reviewers until released."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="decisions")
+    submission = models.OneToOneField(Submission, on_delete=models.CASCADE, related_name="decision")
+    outcome = models.CharField(max_length=10, choices=Outcome)
+    presentation = models.CharField(max_length=10, choices=Presentation, blank=True)
+    note_to_authors = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    # Raised on every change; a chair's form carries the version it saw (a lost race is refused).
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"{self.get_outcome_display()}: {self.submission}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews.views import affinity, assignment, bidding, reviewers
+from reviews.views import affinity, assignment, bidding, dashboard, decisions, discussion, reviewers, reviewing
 
 app_name = "reviews"
 
@@ -28,6 +28,22 @@ workshop_patterns = [
     # Manual assignment, at any time.
     path("chair/assignment/papers/<int:submission_id>/", assignment.paper_reviewers, name="paper_reviewers"),
     path("chair/assignment/reviewers/<int:user_id>/", assignment.reviewer_papers, name="reviewer_papers"),
-    # A reviewer's assigned papers.
+    # A reviewer's assigned papers and their reviews.
     path("reviewer/papers/", assignment.my_papers, name="my_papers"),
+    path("reviewer/papers/<int:submission_id>/", reviewing.review, name="review"),
+    path("reviewer/papers/<int:submission_id>/autosave/", reviewing.autosave, name="autosave"),
+    path("reviewer/papers/<int:submission_id>/paper.pdf", reviewing.paper_pdf, name="paper_pdf"),
+    path("chair/review-form/", reviewing.review_form_settings, name="review_form"),
+    # Discussion and reminders.
+    path("discussion/<int:submission_id>/", discussion.discussion, name="discussion"),
+    path("chair/reviews/remind/", discussion.remind_late, name="remind_late"),
+    # The chairs' dashboard.
+    path("chair/reviews/", dashboard.dashboard, name="dashboard"),
+    path("chair/reviews.csv", dashboard.dashboard_csv, name="dashboard_csv"),
+    # Decisions, release, and what authors see after it.
+    path("chair/decisions/", decisions.decisions, name="decisions"),
+    path("chair/decisions/papers/<int:submission_id>/", decisions.chair_paper_reviews, name="chair_paper_reviews"),
+    path("chair/decisions/release/", decisions.release, name="release"),
+    path("chair/emails/<str:name>/", decisions.email_template, name="email_template"),
+    path("papers/<int:submission_id>/reviews/", decisions.author_reviews, name="author_reviews"),
 ]

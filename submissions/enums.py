@@ -20,6 +20,13 @@ DECIDED = {SubmissionStatus.ACCEPTED, SubmissionStatus.REJECTED}
 class FileKind(models.TextChoices):
     PAPER = "paper", "Paper (PDF)"
     SUPPLEMENTARY = "supplementary", "Supplementary material"
+    CAMERA_READY = "camera_ready", "Camera-ready version (PDF)"
+
+
+class Presentation(models.TextChoices):
+    ORAL = "oral", "Oral"
+    SPOTLIGHT = "spotlight", "Spotlight"
+    POSTER = "poster", "Poster"
 
 
 class ConflictSource(models.TextChoices):

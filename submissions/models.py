@@ -5,7 +5,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from submissions.enums import ConflictSource, FileKind, SubmissionStatus
+from submissions.enums import ConflictSource, FileKind, Presentation, SubmissionStatus
 from workshop.models import Direction, Workshop
 
 
@@ -22,6 +22,9 @@ class Submission(models.Model):
     secondary_directions = models.ManyToManyField(Direction, blank=True, related_name="secondary_submissions")
     status = models.CharField(max_length=20, choices=SubmissionStatus, default=SubmissionStatus.DRAFT)
     desk_reject_reason = models.TextField(blank=True)
+    # Recorded when the chairs release decisions (reviews.services), so authors' pages show them.
+    presentation = models.CharField(max_length=10, choices=Presentation, blank=True)
+    decision_note = models.TextField(blank=True)
     deadline_extension = models.DateTimeField(
         null=True, blank=True, help_text="A chair's extension of the submission deadline for this paper."
     )

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from submissions import views
+from submissions.views import publication
 
 app_name = "submissions"
 
@@ -17,4 +18,10 @@ workshop_patterns = [
     path("chair/papers/<int:pk>/desk-reject/", views.chair_desk_reject, name="chair_desk_reject"),
     path("chair/papers/<int:pk>/conflicts/set/", views.chair_set_conflict, name="chair_set_conflict"),
     path("chair/papers/<int:pk>/conflicts/clear/", views.chair_clear_conflict, name="chair_clear_conflict"),
+    # Camera-ready, publication, the public accepted papers, exports.
+    path("papers/<int:pk>/camera-ready/", publication.camera_ready, name="camera_ready"),
+    path("papers/", publication.accepted_papers, name="accepted"),
+    path("papers/<int:number>.pdf", publication.camera_ready_pdf, name="camera_ready_pdf"),
+    path("chair/publish/", publication.publish, name="publish"),
+    path("chair/export/<str:what>.<str:fmt>", publication.export, name="export"),
 ]

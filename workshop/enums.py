@@ -27,3 +27,17 @@ class EmailStatus(models.TextChoices):
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+
+
+class EmailKind(models.TextChoices):
+    """What an email is about, for people's choice of immediate or daily digest. Essential emails
+    (accounts, invitations, assignments, decisions) always go at once."""
+
+    ESSENTIAL = "essential", "Essential"
+    DISCUSSION = "discussion", "New comments in a paper's discussion"
+    REVIEW_SUBMITTED = "review_submitted", "A review was submitted"
+    REMINDER = "reminder", "Reminders before deadlines"
+
+
+# Kinds a person may receive as a daily digest instead of one email each.
+DIGESTIBLE = [EmailKind.DISCUSSION, EmailKind.REVIEW_SUBMITTED, EmailKind.REMINDER]

@@ -9,7 +9,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from workshop.enums import AnonymityPolicy, EmailStatus, Role
+from workshop.enums import AnonymityPolicy, EmailKind, EmailStatus, Role
 from workshop.phases import DATE_FIELDS, Deadlines, important_dates, next_date, phase_at
 from workshop.validators import validate_orcid, validate_workshop_slug
 
@@ -73,6 +73,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         return (self.name.split() or [self.email])[0]
 
 
+def default_reminder_days():
+    return [3, 1]
+
+
 class Workshop(models.Model):
     slug = models.CharField(
         max_length=50,
@@ -122,6 +126,17 @@ class Workshop(models.Model):
     )
     # The last number given to a submission; raised in the submitting transaction (no gaps).
     last_submission_number = models.PositiveIntegerField(default=0, editable=False)
+
+    share_reviews_with_authors = models.BooleanField(
+        default=True, help_text="Authors read their paper's reviews (without names or confidential comments)."
+    )
+    reminder_days = models.JSONField(
+        default=default_reminder_days,
+        blank=True,
+        help_text="Days before the review deadline on which reviewers with unfinished reviews are reminded.",
+    )
+    decisions_released_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -243,3 +258,52 @@ class OutboxEmail(models.Model):
     @property
     def recipients(self):
         return [*self.to, *self.cc, *self.bcc]
+
+
+class EmailTemplate(models.Model):
+    """A workshop's own wording of one of templates/emails/ (e.g. the acceptance email)."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="email_templates")
+    name = models.CharField(max_length=100, help_text="The template's name, e.g. decision_accept.")
+    subject = models.CharField(max_length=300)
+    body = models.TextField(help_text="Django template syntax; the same variables as the default template.")
+    updated_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workshop", "name"], name="email_template_unique_name")]
+
+    def __str__(self):
+        return f"{self.name} of {self.workshop.short_name}"
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one kind of non-essential email: one email each, or a daily digest."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_preferences")
+    kind = models.CharField(max_length=20, choices=EmailKind)
+    digest = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_unique")]
+
+    def __str__(self):
+        return f"{self.user}: {self.kind} {'daily digest' if self.digest else 'immediately'}"
+
+
+class DigestItem(models.Model):
+    """One email held back for a person's daily digest."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="digest_items")
+    workshop = models.ForeignKey(Workshop, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=EmailKind)
+    subject = models.CharField(max_length=998)
+    body_text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["sent_at", "user"])]
+
+    def __str__(self):
+        return f"Digest item for {self.user}: {self.subject}"
