@@ -113,6 +113,9 @@ ALLOWED = {
     (SubmissionStatus.DRAFT, SubmissionStatus.WITHDRAWN),
     (SubmissionStatus.SUBMITTED, SubmissionStatus.WITHDRAWN),
     (SubmissionStatus.SUBMITTED, SubmissionStatus.DESK_REJECTED),
+    # Decisions, recorded when the chairs release them (the reviews app sends their emails).
+    (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED),
+    (SubmissionStatus.SUBMITTED, SubmissionStatus.REJECTED),
 }
 TRANSITION_EMAILS = {
     SubmissionStatus.SUBMITTED: "submission_received",
@@ -122,13 +125,14 @@ TRANSITION_EMAILS = {
 
 
 @transaction.atomic
-def transition(*, submission, to, by, reason="") -> Submission:
+def transition(*, submission, to, by, reason="", decision=None) -> Submission:
     """Move a submission to another status: the one place where its status changes.
 
     Checks the move is allowed, numbers a paper when first submitted (next number of its
     workshop, no gaps or duplicates), records who did it (history), and emails every author.
     Returns the submission as saved.
     """
+    decision = decision or {}
     current = Submission.objects.select_for_update().select_related("workshop").get(pk=submission.pk)
     if (current.status, to) not in ALLOWED:
         raise SubmissionRefused(
@@ -144,10 +148,24 @@ def transition(*, submission, to, by, reason="") -> Submission:
         current.desk_reject_reason = reason.strip()
     was_submitted = current.status == SubmissionStatus.SUBMITTED
     current.status = to
+    if to in DECIDED:
+        current.presentation, current.decision_note = decision.get("presentation", ""), decision.get("note", "")
     _save_new_version(current, by)
-    if to != SubmissionStatus.WITHDRAWN or was_submitted:
+    if to in TRANSITION_EMAILS and (to != SubmissionStatus.WITHDRAWN or was_submitted):
         _email_authors(current, TRANSITION_EMAILS[to], by=by)
     return current
+
+
+def record_decision(*, submission, accepted, by, presentation="", note="") -> Submission:
+    """Record a released decision on the paper, for the authors' pages and the public list.
+
+    The reviews app decides and emails the authors (with the reviews); this only moves the status.
+    Recording the same outcome again changes nothing, so a release clicked twice is harmless.
+    """
+    to = SubmissionStatus.ACCEPTED if accepted else SubmissionStatus.REJECTED
+    if Submission.objects.filter(pk=submission.pk, status=to).exists():
+        return Submission.objects.get(pk=submission.pk)
+    return transition(submission=submission, to=to, by=by, decision={"presentation": presentation, "note": note})
 
 
 def _save_new_version(submission, by):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from submissions import services
 from submissions.enums import SubmissionStatus
 from submissions.models import Submission
+from tests.submissions.conftest import submitted_paper
 from tests.submissions.pdf_samples import make_pdf
 from workshop.models import OutboxEmail
 
@@ -455,3 +456,17 @@ def test_a_draft_is_submitted_later_from_the_edit_page(
     assert "Your paper is submitted as #1." in response.content.decode()
     assert (draft.status, draft.number) == (SubmissionStatus.SUBMITTED, 1)
     assert list(OutboxEmail.objects.values_list("template", flat=True)) == ["submission_received"]
+
+
+def test_record_decision_moves_the_status_once_and_emails_nobody(workshop, author, cast):
+    paper = submitted_paper(workshop, author)
+    emails_before = OutboxEmail.objects.count()
+
+    services.record_decision(submission=paper, accepted=True, by=cast["chair"], presentation="oral", note="Well done.")
+    again = services.record_decision(submission=paper, accepted=True, by=cast["chair"], presentation="oral")
+
+    assert (again.status, again.presentation, again.decision_note) == ("accepted", "oral", "Well done.")
+    assert again.version == paper.version + 1
+    assert OutboxEmail.objects.count() == emails_before
+    with pytest.raises(services.SubmissionRefused, match="An accepted paper cannot become rejected"):
+        services.transition(submission=paper, to="rejected", by=cast["chair"])
