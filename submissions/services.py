@@ -12,7 +12,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from submissions import pdf
-from submissions.enums import OPEN, ConflictSource, FileKind, SubmissionStatus
+from submissions.enums import DECIDED, OPEN, ConflictSource, FileKind, SubmissionStatus
 from submissions.models import Conflict, Submission, SubmissionAuthor, SubmissionFile
 from submissions.selectors import is_author
 from workshop.affiliations import normalise_affiliation
