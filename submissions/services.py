@@ -135,9 +135,9 @@ def transition(*, submission, to, by, reason="", decision=None) -> Submission:
     decision = decision or {}
     current = Submission.objects.select_for_update().select_related("workshop").get(pk=submission.pk)
     if (current.status, to) not in ALLOWED:
-        raise SubmissionRefused(
-            f"A {current.get_status_display().lower()} paper cannot become {SubmissionStatus(to).label.lower()}."
-        )
+        status = current.get_status_display().lower()
+        article = "An" if status[0] in "aeiou" else "A"
+        raise SubmissionRefused(f"{article} {status} paper cannot become {SubmissionStatus(to).label.lower()}.")
     if to == SubmissionStatus.SUBMITTED:
         _check_complete(current)
         current.number = _next_number(current.workshop)
