@@ -338,7 +338,7 @@ def test_withdrawing_a_decided_paper_is_refused(author_client, workshop, author)
 
     response = author_client.post(reverse("submissions:withdraw", args=["calm", submission.pk]), follow=True)
 
-    assert "A accepted paper cannot become withdrawn." in response.content.decode()
+    assert "An accepted paper cannot become withdrawn." in response.content.decode()
     assert Submission.objects.get().status == SubmissionStatus.ACCEPTED
 
 
