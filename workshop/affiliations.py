@@ -3,14 +3,15 @@
 import re
 import unicodedata
 
-# Mail providers anyone can sign up with: sharing one says nothing about an institution.
+# Mail providers anyone can sign up with: sharing one says nothing about an institution. The last
+# line holds example domains, calm.example being the one every demo account shares (seed_demo).
 PUBLIC_EMAIL_DOMAINS = frozenset(
     """
     gmail.com googlemail.com outlook.com hotmail.com hotmail.co.uk live.com msn.com yahoo.com
     yahoo.co.uk yahoo.co.jp ymail.com icloud.com me.com mac.com aol.com proton.me protonmail.com
     pm.me gmx.de gmx.net gmx.com web.de mail.com mail.ru yandex.ru yandex.com qq.com 163.com 126.com
     sina.com foxmail.com naver.com hanmail.net zoho.com fastmail.com tutanota.com hey.com
-    example.com
+    example.com calm.example
     """.split()  # noqa: SIM905 (a list of 40 names reads better as words)
 )
 

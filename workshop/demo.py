@@ -1,6 +1,14 @@
-"""The demo workshop: Causality and Large Models, as DESIGN.md section 1 describes it."""
+"""The demo workshop: Causality and Large Models, as DESIGN.md section 1 describes it.
+
+This module holds the workshop's part of the demo (the workshop, its people and its dates); the
+papers are in submissions/demo.py and the reviewers' profiles, bids and assignments in
+reviews/demo.py, since the workshop app never imports the apps above it.
+"""
 
 from datetime import timedelta
+
+from workshop.enums import Phase
+from workshop.phases import end_of_day_aoe
 
 CALM_SLUG = "calm"
 DEMO_PASSWORD = "calm-demo"
@@ -35,15 +43,35 @@ structure explains how they work (*of*).
 Each paper is tagged with one primary direction and, optionally, secondary ones.
 """
 
-# Offsets in days from the day the demo is seeded; deadlines fall at 23:59:59 AoE.
-CALM_SCHEDULE = {
-    "submission_deadline": 14,
-    "bidding_deadline": 18,
-    "review_deadline": 35,
-    "notification_date": 42,
-    "camera_ready_deadline": 56,
-}
+# The phases the demo can be brought to, in the workshop's order; the later ones need reviews and
+# decisions, which do not exist yet.
+PHASES = ["submission", "bidding", "reviewing", "decisions", "published"]
+BUILT_PHASES = PHASES[:3]
 
+# Offsets in days from the day the demo is seeded, per phase; deadlines fall at 23:59:59 AoE.
+SCHEDULES = {
+    "submission": {
+        "submission_deadline": 14,
+        "bidding_deadline": 18,
+        "review_deadline": 35,
+        "notification_date": 42,
+        "camera_ready_deadline": 56,
+    },
+    "bidding": {
+        "submission_deadline": -1,
+        "bidding_deadline": 4,
+        "review_deadline": 21,
+        "notification_date": 28,
+        "camera_ready_deadline": 42,
+    },
+    "reviewing": {
+        "submission_deadline": -5,
+        "bidding_deadline": -1,
+        "review_deadline": 14,
+        "notification_date": 21,
+        "camera_ready_deadline": 35,
+    },
+}
 DEMO_PEOPLE = [
     (CHAIR_EMAIL, "Clara Chair", "Max Planck Institute for Intelligent Systems"),
     *[
@@ -57,7 +85,27 @@ DEMO_PEOPLE = [
 ]
 
 
-def schedule_from(today):
-    from workshop.phases import end_of_day_aoe
+def schedule_from(today, phase="submission"):
+    """The workshop's dates that put it in `phase` on `today` (a date in AoE)."""
+    return {key: end_of_day_aoe(today + timedelta(days=days)) for key, days in SCHEDULES[phase].items()}
 
-    return {key: end_of_day_aoe(today + timedelta(days=days)) for key, days in CALM_SCHEDULE.items()}
+
+def is_past(workshop, phase) -> bool:
+    """Whether the workshop's dates already put it after `phase` (one of PHASES)."""
+    order = list(Phase)
+    return order.index(workshop.phase) > order.index(Phase(phase))
+
+
+def move_to_phase(workshop, phase, today):
+    """Move the workshop's dates so that it is in `phase` (one of BUILT_PHASES) on `today`.
+
+    The phase is a pure function of the dates, so this is how the demo goes forward. The demo has
+    no opening date or abstract deadline: one left from a chair's experiment is cleared, since it
+    could hold the workshop in another phase. Only the date fields are saved: a stale instance
+    saved whole would put back an old submission counter.
+    """
+    dates = {"submissions_open_at": None, "abstract_deadline": None, **schedule_from(today, phase)}
+    for field, value in dates.items():
+        setattr(workshop, field, value)
+    workshop.save(update_fields=list(dates))
+    return workshop

@@ -15,6 +15,8 @@ def test_author_submits_revises_and_withdraws_a_paper(live_server, page, setting
     settings.EMAIL_DELIVERY_BACKEND = "workshop.outbox.EmailFileBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
     call_command("seed_demo", force=True, stdout=StringIO())
+    number = Submission.objects.filter(workshop__slug="calm").count() + 1  # after the demo's own papers
+    title = "Probing causal knowledge in large models"
     first, second = tmp_path / "causal-probing.pdf", tmp_path / "causal-probing-v2.pdf"
     first.write_bytes(make_pdf(pages=4))
     second.write_bytes(make_pdf(pages=5))
@@ -36,7 +38,7 @@ def test_author_submits_revises_and_withdraws_a_paper(live_server, page, setting
     page.get_by_label("The paper is anonymised").check()
     page.get_by_role("button", name="Submit the paper").click()
 
-    expect(page.get_by_role("alert").first).to_contain_text("Your paper is submitted as #1.")
+    expect(page.get_by_role("alert").first).to_contain_text(f"Your paper is submitted as #{number}.")
     expect(page.locator("#status")).to_have_text("Submitted")
     expect(page.locator("#authors li")).to_have_text(
         [
@@ -44,7 +46,7 @@ def test_author_submits_revises_and_withdraws_a_paper(live_server, page, setting
             "Ada Coauthor <ada.coauthor@uni-z.example>",
         ]
     )
-    received = [m for m in mail_folder(tmp_path) if m["Subject"].startswith("[CaLM] Submission #1 received")]
+    received = [m for m in mail_folder(tmp_path) if m["Subject"].startswith(f"[CaLM] Submission #{number} received")]
     assert [m["To"] for m in received] == ["author1@calm.example, ada.coauthor@uni-z.example"]
 
     page.get_by_role("link", name="Edit or upload a new version").click()
@@ -59,13 +61,13 @@ def test_author_submits_revises_and_withdraws_a_paper(live_server, page, setting
     page.get_by_role("button", name="Withdraw the paper").click()
 
     expect(page.locator("#status")).to_have_text("Withdrawn")
-    submission = Submission.objects.get()
+    submission = Submission.objects.get(title=title)
     assert (submission.status, submission.files.count()) == ("withdrawn", 2)
-    assert sorted(m["Subject"].strip() for m in mail_folder(tmp_path)) == [
-        "[CaLM] Submission #1 received: Probing causal knowledge in large models",
-        "[CaLM] Submission #1 updated: Probing causal knowledge in large models",
-        "[CaLM] Submission #1 withdrawn: Probing causal knowledge in large models",
-        "[CaLM] You are listed as an author of “Probing causal knowledge in large models”",
+    assert sorted(m["Subject"].strip() for m in mail_folder(tmp_path) if title in m["Subject"]) == [
+        f"[CaLM] Submission #{number} received: {title}",
+        f"[CaLM] Submission #{number} updated: {title}",
+        f"[CaLM] Submission #{number} withdrawn: {title}",
+        f"[CaLM] You are listed as an author of “{title}”",
     ]
 
 
