@@ -11,8 +11,9 @@ import numpy as np
 from django.core.paginator import Paginator
 
 from reviews import selectors
+from reviews.affinity import METHOD_LABELS
 from reviews.models import Assignment, ProposedPair
-from reviews.scoring import Breakdown, breakdown, live_papers, score_table
+from reviews.scoring import BID_POINTS, Breakdown, breakdown, live_papers, score_table
 from reviews.services.assignments import DEFAULT_WEIGHTS, weights_of
 from submissions import selectors as submission_selectors
 
@@ -96,8 +97,14 @@ def run_preview(viewer, run, *, page_number, per_page) -> dict:
     conflicted = submission_selectors.conflict_pairs(
         workshop, [row.paper for row in on_page.values()], [p.reviewer for p in pairs]
     )
+    weights = weights_of(run)
     for pair in pairs:
         pair.conflicted = (pair.submission_id, pair.reviewer_id) in conflicted
+        pair.contributions = (
+            weights.affinity * pair.affinity,
+            weights.bid * BID_POINTS.get(pair.bid, 0.0),
+            weights.direction * pair.direction_match,
+        )
         row = on_page[pair.submission_id]
         row.total += pair.score
         if not row.hidden:
@@ -109,7 +116,8 @@ def run_preview(viewer, run, *, page_number, per_page) -> dict:
         "short": short,
         "below": below,
         "overloaded": [(r, load_of.get(r.pk, 0)) for r in overloaded],
-        "weights": weights_of(run),
+        "weights": weights,
+        "method_label": METHOD_LABELS.get(run.affinity_method, "no affinity (not computed: it counted 0)"),
         "histogram_width": 100 * len(stats["histogram"]),
         "reviewer_choices": reviewers,
     }

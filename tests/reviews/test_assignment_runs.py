@@ -140,6 +140,7 @@ def test_start_run_through_the_page_runs_and_shows_the_preview(
     assert 'id="run-stats"' in page and "Commit and email the reviewers" in page
     assert "3 papers whose mean pair score is below 5.0" in page
     assert page.count('class="small why"') == 6
+    assert "affinity: no affinity (not computed: it counted 0)" in page
 
 
 def test_running_run_page_polls_and_refreshes_when_done(chair_client, workshop, cast, papers, extra_reviewers):
