@@ -3,9 +3,14 @@ from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.template import TemplateDoesNotExist, TemplateSyntaxError
 
+from reviews.enums import Outcome
 from reviews.models import ReviewerProfile
 from reviews.services import reviewers as services
+from reviews.services.reviews import CriterionInput
+from submissions.enums import Presentation
+from workshop.mail import render_text_template
 from workshop.models import Direction, User
 from workshop.validators import parse_email_domains
 
@@ -273,3 +278,257 @@ class BiddingFilterForm(forms.Form):
         self.is_valid()  # cleaned_data then holds the fields that are valid
         data = self.cleaned_data
         return {"direction": data.get("direction") or None, "query": data.get("q", "")}
+
+
+# --- reviews -----------------------------------------------------------------------------------
+
+
+class ReviewForm(forms.Form):
+    """A review: the text fields, one radio list per scored criterion, and the version the page
+    was loaded with. Nothing is required here: a draft may be incomplete, and the service says
+    what a submission still lacks."""
+
+    summary = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What the paper claims and how it supports the claims, in your words.",
+    )
+    strengths = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    weaknesses = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    questions = forms.CharField(
+        required=False, label="Questions for the authors", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    confidential_comments = forms.CharField(
+        required=False,
+        label="Confidential comments to the chairs",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only the chairs read these; neither the authors nor the other reviewers see them.",
+    )
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    TEXT_FIELDS = ["summary", "strengths", "weaknesses", "questions", "confidential_comments"]
+    is_stale = False  # set when the service refused a save as stale (another window saved first)
+
+    def __init__(self, *args, criteria, review=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        self.fields["summary"].label = "Summary *"
+        for criterion in criteria:
+            points = range(criterion.scale_min, criterion.scale_max + 1)
+            self.fields[f"score_{criterion.key}"] = forms.ChoiceField(
+                required=False,
+                label=f"{criterion.name}{' *' if criterion.required else ''}",
+                help_text=criterion.description,
+                choices=[
+                    (str(n), f"{n} · {criterion.labels[str(n)]}" if criterion.labels.get(str(n)) else str(n))
+                    for n in points
+                ],
+                widget=forms.RadioSelect,
+                error_messages={
+                    "invalid_choice": f"Choose a score from {criterion.scale_min} to {criterion.scale_max}."
+                },
+            )
+        if review is not None:
+            self.initial.update({name: getattr(review, name) for name in self.TEXT_FIELDS})
+            self.initial.update({f"score_{key}": str(value) for key, value in review.scores.items()})
+        self.initial["version"] = review.version if review is not None else 0
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset("Your review", "summary", "strengths", "weaknesses", "questions"),
+            Fieldset("Scores", *(f"score_{criterion.key}" for criterion in criteria)),
+            Fieldset("For the chairs only", "confidential_comments"),
+            "version",
+        )
+
+    def texts(self) -> dict:
+        return {name: self.cleaned_data.get(name, "") for name in self.TEXT_FIELDS}
+
+    def scores(self) -> dict:
+        return {criterion.key: self.cleaned_data.get(f"score_{criterion.key}") for criterion in self.criteria}
+
+    def add_refusal(self, errors: dict):
+        """Show the service's messages (by field name) on their fields."""
+        for name, message in errors.items():
+            self.add_error(name if name in self.fields else None, message)
+
+
+def parse_labels(text) -> dict:
+    """Labels typed one a line as “1: Strong reject” into {"1": "Strong reject"}."""
+    labels = {}
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        score, separator, label = line.partition(":")
+        try:
+            number = int(score.strip())
+        except ValueError:
+            number = None
+        if not separator or number is None:
+            raise ValidationError(f"“{line.strip()}”: write the score, a colon and its label, e.g. 1: Strong reject.")
+        labels[str(number)] = label.strip()
+    return labels
+
+
+class CriterionForm(forms.Form):
+    """One scored criterion of the review form, as the chairs edit it."""
+
+    key = forms.CharField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    scale_min = forms.IntegerField(label="Lowest score", initial=1, min_value=-10, max_value=100)
+    scale_max = forms.IntegerField(label="Highest score", initial=5, min_value=-10, max_value=100)
+    labels = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One a line: the score, a colon and its label, e.g. “1: Strong reject”.",
+    )
+    required = forms.BooleanField(required=False, initial=True, label="Required to submit a review")
+
+    def clean_labels(self):
+        return parse_labels(self.cleaned_data["labels"])
+
+
+class BaseCriterionFormSet(forms.BaseFormSet):
+    def __init__(self, *args, locked=False, **kwargs):
+        self.locked = locked
+        if locked:
+            self.extra = 0  # nothing can be added any more
+        super().__init__(*args, **kwargs)
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove this criterion"
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if self.locked:  # after the first submitted review, the scales and the required flags stay
+            for name in ("scale_min", "scale_max", "required"):
+                form.fields[name].disabled = True
+        return form
+
+    def entries(self):
+        """The criteria to keep, in the chosen order, for services.save_criteria."""
+        chosen = [form for form in self.ordered_forms if form.has_changed() or form.cleaned_data.get("key")]
+        return [
+            CriterionInput(
+                key=form.cleaned_data["key"],
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                scale_min=form.cleaned_data["scale_min"],
+                scale_max=form.cleaned_data["scale_max"],
+                labels=form.cleaned_data["labels"],
+                required=form.cleaned_data["required"],
+            )
+            for form in chosen
+        ]
+
+
+CriterionFormSet = forms.formset_factory(
+    CriterionForm, formset=BaseCriterionFormSet, extra=1, can_order=True, can_delete=True, max_num=20
+)
+
+
+def _by_score(item):
+    return int(item[0])
+
+
+def criteria_initial(criteria) -> list[dict]:
+    return [
+        {
+            "key": criterion.key,
+            "name": criterion.name,
+            "description": criterion.description,
+            "scale_min": criterion.scale_min,
+            "scale_max": criterion.scale_max,
+            "labels": "\n".join(f"{n}: {label}" for n, label in sorted(criterion.labels.items(), key=_by_score)),
+            "required": criterion.required,
+            "ORDER": position,
+            "role": criterion.role,  # not a field: tells the page which criteria cannot be removed
+        }
+        for position, criterion in enumerate(criteria, start=1)
+    ]
+
+
+# --- decisions ---------------------------------------------------------------------------------
+
+PRESENTATION_CHOICES = [("", "—"), *Presentation.choices]
+
+
+def _require_presentation(form, cleaned):
+    if cleaned.get("outcome") == Outcome.ACCEPT and not cleaned.get("presentation"):
+        form.add_error("presentation", "Choose how the accepted paper is presented: oral, spotlight or poster.")
+
+
+class DecisionForm(forms.Form):
+    """A chair's decision on one paper; `version` carries the decision they saw (0: none)."""
+
+    outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.RadioSelect, label="Decision")
+    presentation = forms.ChoiceField(
+        choices=PRESENTATION_CHOICES, required=False, help_text="Required to accept; ignored for a rejection."
+    )
+    note = forms.CharField(
+        required=False,
+        label="Note to the authors",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Optional; sent with the decision email and shown with the decision after the release.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("outcome", "presentation", "note", "version", submit="Save the decision")
+
+    def clean(self):
+        cleaned = super().clean()
+        _require_presentation(self, cleaned)
+        return cleaned
+
+
+class BulkDecisionForm(forms.Form):
+    """The decisions list's form: one outcome for every ticked paper. Each tick's value is
+    "<submission id>:<decision version seen>", so that a stale row is refused on its own."""
+
+    outcome = forms.ChoiceField(choices=Outcome.choices, label="Decision")
+    presentation = forms.ChoiceField(choices=PRESENTATION_CHOICES, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        _require_presentation(self, cleaned)
+        choices = []
+        for value in self.data.getlist("paper"):
+            pk, _, version = value.partition(":")
+            if not (pk.isdigit() and version.isdigit()):
+                raise ValidationError("The list of papers was garbled; reload the page.")
+            choices.append((int(pk), int(version)))
+        if not choices:
+            raise ValidationError("Tick the papers to decide.")
+        cleaned["choices"] = choices
+        return cleaned
+
+
+class EmailTemplateForm(forms.Form):
+    """A workshop's wording of a decision email, in Django template syntax. `context`: the
+    variables of a real paper, to catch errors that only show when rendering (a missing include)."""
+
+    subject = forms.CharField(max_length=300)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 20, "class": "font-monospace"}), strip=False)
+
+    def __init__(self, *args, context=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.context = context
+
+    def _check(self, name):
+        source = self.cleaned_data[name]
+        try:
+            render_text_template(source, self.context or {})
+        except (TemplateSyntaxError, TemplateDoesNotExist) as error:
+            raise ValidationError(f"Template error: {error}") from None
+        return source
+
+    def clean_subject(self):
+        return self._check("subject")
+
+    def clean_body(self):
+        return self._check("body")

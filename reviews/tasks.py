@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from reviews.services import affinity, assignments
+from reviews.services import affinity, assignments, discussion, reminders
 from workshop.models import Workshop
 
 
@@ -18,3 +18,15 @@ def compute_affinity(*, workshop_id):
 def run_assignment(*, run_id):
     """Solve one queued automatic assignment run and store its proposal for the chair."""
     assignments.execute_run(run_id=run_id)
+
+
+@shared_task(name="reviews.send_discussion_notices")
+def send_discussion_notices():
+    """Periodic (beat, every 5 minutes): the discussion emails that waited for their hour."""
+    return discussion.send_discussion_notices()
+
+
+@shared_task(name="reviews.send_review_reminders")
+def send_review_reminders():
+    """Periodic (beat, daily): remind reviewers of unfinished reviews on the workshops' reminder days."""
+    return reminders.send_review_reminders()

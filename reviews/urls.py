@@ -1,6 +1,16 @@
 from django.urls import path
 
-from reviews.views import affinity, assignment, bidding, dashboard, decisions, discussion, reviewers, reviewing
+from reviews.views import (
+    affinity,
+    assignment,
+    bidding,
+    dashboard,
+    decisions,
+    discussion,
+    exports,
+    reviewers,
+    reviewing,
+)
 
 app_name = "reviews"
 
@@ -46,4 +56,7 @@ workshop_patterns = [
     path("chair/decisions/release/", decisions.release, name="release"),
     path("chair/emails/<str:name>/", decisions.email_template, name="email_template"),
     path("papers/<int:submission_id>/reviews/", decisions.author_reviews, name="author_reviews"),
+    # The chairs' exports (the submissions export is submissions:export).
+    path("chair/export/reviews.<str:fmt>", exports.export_reviews, name="export_reviews"),
+    path("chair/export/decisions.<str:fmt>", exports.export_decisions, name="export_decisions"),
 ]

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from submissions import pdf, selectors, services
 from submissions.enums import FileKind
 from submissions.models import Submission
+from submissions.publication import check_camera_ready
 from workshop.enums import Role
 from workshop.forms import AoEDateTimeField
 from workshop.models import User
@@ -247,3 +248,55 @@ class ConflictRulingForm(ConflictMemberForm):
         widget=forms.HiddenInput,
     )
     note = forms.CharField(max_length=300, required=False, label="Note for the chairs (optional)")
+
+
+class CameraReadyForm(forms.Form):
+    """The final version of an accepted paper: its title and abstract (the authors come in an
+    AuthorFormSet beside it) and the non-anonymous PDF, checked here before anything is saved."""
+
+    title = forms.CharField(max_length=250)
+    abstract = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}))
+    paper = forms.FileField(
+        required=False,
+        label="Camera-ready PDF",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+        error_messages={
+            "empty": "The file is empty: choose your PDF again. Nothing was saved; your previous version is unchanged."
+        },
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, submission, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workshop = submission.workshop
+        self.initial.update(title=submission.title, abstract=submission.abstract, version=submission.version)
+        self.fields["abstract"].help_text = f"At most {self.workshop.abstract_word_limit} words."
+        self.fields["paper"].help_text = (
+            f"The final version, with the authors' names: up to {self.workshop.page_limit} pages and "
+            f"{self.workshop.max_upload_mb} MB. Every version is kept; the newest is published."
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset("The paper", "title", "abstract"),
+            HTML("{% include 'submissions/_authors_formset.html' %}"),
+            Fieldset("File", "paper"),
+            "version",
+        )
+
+    def clean_abstract(self):
+        abstract = self.cleaned_data["abstract"]
+        words = len(abstract.split())
+        if words > self.workshop.abstract_word_limit:
+            raise ValidationError(f"The abstract has {words} words; the limit is {self.workshop.abstract_word_limit}.")
+        return abstract
+
+    def clean_paper(self):
+        upload = self.cleaned_data.get("paper")
+        if not upload:
+            return None
+        try:
+            return check_camera_ready(upload, workshop=self.workshop)
+        except pdf.UploadRefused as refusal:
+            raise ValidationError(f"{refusal} Nothing was saved; your previous version is unchanged.") from None

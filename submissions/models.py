@@ -131,8 +131,9 @@ class SubmissionFile(models.Model):
 
     @property
     def anonymous_name(self):
-        """The name everyone but the authors downloads it under: paper-N.pdf, paper-N-supplementary.zip."""
-        suffix = "" if self.kind == FileKind.PAPER else "-supplementary"
+        """The name everyone but the authors downloads it under: paper-N.pdf, paper-N-supplementary.zip,
+        paper-N-camera-ready.pdf."""
+        suffix = {FileKind.PAPER: "", FileKind.CAMERA_READY: "-camera-ready"}.get(self.kind, "-supplementary")
         return f"paper-{self.submission.number}{suffix}.{'pdf' if self.is_pdf else 'zip'}"
 
 

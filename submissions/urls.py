@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from submissions import views
 from submissions.views import publication
@@ -23,5 +23,6 @@ workshop_patterns = [
     path("papers/", publication.accepted_papers, name="accepted"),
     path("papers/<int:number>.pdf", publication.camera_ready_pdf, name="camera_ready_pdf"),
     path("chair/publish/", publication.publish, name="publish"),
-    path("chair/export/<str:what>.<str:fmt>", publication.export, name="export"),
+    # Submissions only: chair/export/reviews.csv and decisions.csv fall through to the reviews app.
+    re_path(r"^chair/export/(?P<what>submissions)\.(?P<fmt>csv|json)$", publication.export, name="export"),
 ]

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from workshop import services
+from workshop import selectors, services
+from workshop.enums import DIGESTIBLE
 from workshop.models import Direction, User, Workshop
 from workshop.phases import AOE, DATE_FIELDS
 from workshop.validators import parse_email_domains
@@ -178,3 +179,24 @@ class DirectionForm(forms.ModelForm):
         return services.add_direction(
             workshop=self.workshop, slug=data["slug"], name=data["name"], description=data["description"]
         )
+
+
+class NotificationPreferencesForm(forms.Form):
+    """A person's choice, per kind of non-essential email, of one email each or a daily digest."""
+
+    CHOICES = [("now", "One email each, as it happens"), ("digest", "A daily digest")]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        digests = selectors.digest_kinds_of(user)
+        for kind in DIGESTIBLE:
+            self.fields[kind.value] = forms.ChoiceField(
+                label=kind.label, choices=self.CHOICES, widget=forms.RadioSelect, initial="now"
+            )
+            self.initial[kind.value] = "digest" if kind in digests else "now"
+        self.helper = _helper(*[kind.value for kind in DIGESTIBLE], submit="Save preferences")
+
+    def save(self):
+        chosen = {kind for kind in DIGESTIBLE if self.cleaned_data[kind.value] == "digest"}
+        services.set_notification_preferences(user=self.user, digest_kinds=chosen)

@@ -11,12 +11,14 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.template import TemplateDoesNotExist
+from django.template import Context, Engine, TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 
 from workshop import outbox
-from workshop.models import OutboxEmail
+from workshop.enums import EmailKind
+from workshop.models import DigestItem, EmailTemplate, OutboxEmail
+from workshop.selectors import digest_recipient
 from workshop.tasks import deliver_email
 
 logger = logging.getLogger(__name__)
@@ -74,10 +76,21 @@ class OutboxBackend(BaseEmailBackend):
         return len(rows)
 
 
+def render_text_template(source, context) -> str:
+    """Render a chair's template text (an EmailTemplate's subject or body) for a plain-text email:
+    no HTML escaping, as the file templates turn it off in emails/base.txt."""
+    return Engine.get_default().from_string(source).render(Context(context, autoescape=False))
+
+
 def render_email(template, context):
     """Subject, text and (if written) HTML of templates/emails/<template>_{subject.txt,message.txt,message.html},
-    the naming allauth uses too."""
+    the naming allauth uses too; or the workshop's own wording of it (an EmailTemplate), text only."""
     context = {"site_url": settings.SITE_URL, **context}
+    workshop = context.get("workshop")
+    override = EmailTemplate.objects.filter(workshop=workshop, name=template).first() if workshop else None
+    if override is not None:
+        subject = render_text_template(override.subject, context)
+        return " ".join(subject.split()), render_text_template(override.body, context), ""
     subject = render_to_string(f"emails/{template}_subject.txt", context)
     text = render_to_string(f"emails/{template}_message.txt", context)
     try:
@@ -87,12 +100,20 @@ def render_email(template, context):
     return " ".join(subject.split()), text, html
 
 
-def queue_email(*, to, template, context, workshop=None, topic="", reply_to=()) -> OutboxEmail:
+def queue_email(
+    *, to, template, context, workshop=None, topic="", reply_to=(), kind=EmailKind.ESSENTIAL
+) -> OutboxEmail | DigestItem:
     """Render templates/emails/<template> and put it in the outbox for the given recipients.
 
     `topic` names what the email is about ("submission:42"), so that pages can list its emails.
+    `kind` says what sort of email it is (workshop.enums.EmailKind): an email of a kind its one
+    recipient takes as a daily digest waits there instead (a DigestItem, returned in place of the
+    outbox row) until workshop.services.send_digests; essential emails always go at once.
     """
     subject, text, html = render_email(template, {"workshop": workshop, **context})
+    recipient = digest_recipient(list(to), kind)
+    if recipient is not None:
+        return DigestItem.objects.create(user=recipient, workshop=workshop, kind=kind, subject=subject, body_text=text)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, list(to), reply_to=list(reply_to))
     if html:
         message.attach_alternative(html, "text/html")

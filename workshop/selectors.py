@@ -3,7 +3,8 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
-from workshop.models import Direction, Membership, OutboxEmail, Workshop
+from workshop.enums import DIGESTIBLE, EmailKind
+from workshop.models import Direction, Membership, NotificationPreference, OutboxEmail, User, Workshop
 
 
 def memberships_of(user) -> list[Membership]:
@@ -55,3 +56,23 @@ def outbox_of(workshop, user):
     for topics_hidden_from in _outbox_topic_filters:
         emails = emails.exclude(topic__in=topics_hidden_from(user, workshop))
     return emails
+
+
+# --- notification preferences ------------------------------------------------------------------
+
+
+def digest_kinds_of(user) -> set[str]:
+    """The kinds of email (of workshop.enums.DIGESTIBLE) the person takes as a daily digest."""
+    chosen = NotificationPreference.objects.filter(user=user, kind__in=DIGESTIBLE, digest=True)
+    return set(chosen.values_list("kind", flat=True))
+
+
+def digest_recipient(to, kind) -> User | None:
+    """The person an email to `to` waits for in their daily digest: its one recipient, when the
+    email is of a kind they chose a digest for. None (send it now) for essential emails and for
+    emails to several people; essential emails cost no query."""
+    if kind == EmailKind.ESSENTIAL or kind not in DIGESTIBLE or len(to) != 1:
+        return None
+    return User.objects.filter(
+        email__iexact=to[0], notification_preferences__kind=kind, notification_preferences__digest=True
+    ).first()

@@ -6,10 +6,11 @@ Views, commands and tests change state only through these functions.
 from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
-from workshop.enums import Role
+from workshop.enums import DIGESTIBLE, Role
 from workshop.mail import queue_email
-from workshop.models import Direction, Membership, User, Workshop
+from workshop.models import DigestItem, Direction, Membership, NotificationPreference, User, Workshop
 
 WORKSHOP_SETTINGS_FIELDS = (
     "name",
@@ -123,3 +124,44 @@ def update_profile(*, user, expertise_directions=None, **changes) -> User:
 def send_test_email(*, workshop, to_user):
     """A chair checks that mail reaches them: one email through the whole outbox path."""
     return queue_email(to=[to_user.email], template="outbox_test", context={"user": to_user}, workshop=workshop)
+
+
+# --- notification preferences and digests -------------------------------------------------------
+
+
+@transaction.atomic
+def set_notification_preferences(*, user, digest_kinds) -> None:
+    """Record, for every kind of non-essential email (workshop.enums.DIGESTIBLE), whether the
+    person takes it as a daily digest (a kind in `digest_kinds`) or one email each."""
+    unknown = set(digest_kinds) - set(DIGESTIBLE)
+    if unknown:
+        raise ValueError(f"Not kinds of email one can take as a digest: {', '.join(sorted(unknown))}")
+    for kind in DIGESTIBLE:
+        NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"digest": kind in digest_kinds})
+
+
+def send_digests(*, now=None) -> int:
+    """Send each person with waiting digest items one email listing them all; returns how many
+    digests were queued. Each person's items are claimed under a row lock and marked sent in the
+    transaction that queues their digest, so a second run at the same time sends nothing twice."""
+    now = now or timezone.now()
+    user_ids = set(DigestItem.objects.filter(sent_at__isnull=True).values_list("user_id", flat=True))
+    return sum(_send_digest(user_id, now) for user_id in sorted(user_ids))
+
+
+@transaction.atomic
+def _send_digest(user_id, now) -> int:
+    items = list(
+        DigestItem.objects.select_for_update(of=("self",))
+        .filter(user_id=user_id, sent_at__isnull=True)
+        .select_related("workshop")
+        .order_by("created_at", "id")
+    )
+    if not items:  # another run took them meanwhile
+        return 0
+    DigestItem.objects.filter(pk__in=[item.pk for item in items]).update(sent_at=now)
+    user = User.objects.get(pk=user_id)
+    # No workshop: a digest may gather several workshops' emails, and names papers and their
+    # reviewers, so no chair's outbox lists it.
+    queue_email(to=[user.email], template="digest", context={"user": user, "items": items})
+    return 1

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -126,6 +127,11 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-emails": {"task": "workshop.requeue_stalled_emails", "schedule": 60.0},
+    "camera-ready-reminders": {"task": "submissions.send_camera_ready_reminders", "schedule": 24 * 60 * 60.0},
+    "discussion-notices": {"task": "reviews.send_discussion_notices", "schedule": 5 * 60.0},
+    # 12:30 UTC is just past midnight Anywhere on Earth, the calendar reminder days are counted in.
+    "review-reminders": {"task": "reviews.send_review_reminders", "schedule": crontab(hour=12, minute=30)},
+    "daily-digests": {"task": "workshop.send_digests", "schedule": crontab(hour=6, minute=0)},
 }
 
 # Accounts: email is the login, verification is mandatory, passwords hashed with Argon2.

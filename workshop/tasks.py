@@ -19,3 +19,12 @@ def requeue_stalled_emails():
     for email_id in stalled:
         deliver_email.delay(email_id=email_id)
     return len(stalled)
+
+
+@shared_task(name="workshop.send_digests")
+def send_digests():
+    """Periodic (beat, daily): each person's waiting notifications in one digest email."""
+    # Imported here: workshop.services imports workshop.mail, which imports this module.
+    from workshop import services
+
+    return services.send_digests()

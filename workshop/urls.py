@@ -27,6 +27,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("profile/", views.profile, name="profile"),
+    path("profile/notifications/", views.notification_preferences, name="notification_preferences"),
     path("papers/", submission_views.my_submissions, name="my_submissions"),
     path("<slug:slug>/", include((workshop_patterns, "workshop"))),
     path("<slug:slug>/", include((submission_urls.workshop_patterns, "submissions"))),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from workshop import services
 from workshop.calendar import deadlines_calendar
 from workshop.filters import OutboxFilter
-from workshop.forms import DirectionForm, ProfileForm, WorkshopSettingsForm
+from workshop.forms import DirectionForm, NotificationPreferencesForm, ProfileForm, WorkshopSettingsForm
 from workshop.mail import retry_failed_emails
 from workshop.selectors import directions_of, listed_workshops, outbox_of, workshop_by_slug
 
@@ -73,6 +73,16 @@ def profile(request):
         messages.success(request, "Your profile is saved.")
         return redirect("profile")
     return render(request, "workshop/profile.html", {"form": form})
+
+
+@login_required
+def notification_preferences(request):
+    form = NotificationPreferencesForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your email preferences are saved.")
+        return redirect("notification_preferences")
+    return render(request, "workshop/notifications.html", {"form": form})
 
 
 @workshop_permission_required("workshop.change_workshop")

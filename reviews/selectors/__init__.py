@@ -417,3 +417,6 @@ def assignment_topics_hidden_from(user, workshop):
     conflicted = submission_selectors.conflicted_submissions(user, workshop).values("pk")
     topic = Concat(Value("assignment:"), Cast("reviewer_id", CharField()))
     return assignments_of(workshop).filter(submission__in=conflicted).annotate(topic=topic).values("topic")
+
+
+from reviews.selectors.reviews import criteria_of, reviewer_numbers  # noqa: E402, F401

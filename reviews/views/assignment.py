@@ -4,6 +4,7 @@ assignment; and a reviewer's list of assigned papers."""
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from reviews import selectors
@@ -11,7 +12,9 @@ from reviews.enums import ACTIVE_RUNS, EDITABLE_RUNS
 from reviews.forms import ReviewerChoiceForm, RunForm
 from reviews.preview import candidates_for_paper, candidates_for_reviewer, overview_rows, run_preview
 from reviews.scoring import Weights, live_papers
+from reviews.selectors.reviews import papers_to_review
 from reviews.services import assignments as services
+from reviews.services.reviews import editable_until
 from reviews.views.affinity import affinity_context
 from workshop.views import workshop_permission_required
 
@@ -212,5 +215,10 @@ def my_papers(request, workshop):
     return render(
         request,
         "reviews/my_papers.html",
-        {"workshop": workshop, "papers": selectors.assigned_papers(workshop, request.user)},
+        {
+            "workshop": workshop,
+            "papers": papers_to_review(workshop, request.user),
+            "editable_until": editable_until(workshop),
+            "now": timezone.now(),
+        },
     )

@@ -1,5 +1,64 @@
-"""discussion"""
+"""A paper's discussion thread, and the chairs' reminder to late reviewers."""
 
-from workshop.stubs import not_built
+from django.contrib import messages
+from django.shortcuts import redirect, render
 
-discussion = remind_late = not_built
+from reviews.selectors.discussion import CHAIR, PARTICIPATING, discussion_for, thread_of
+from reviews.selectors.reminders import unfinished_reviews
+from reviews.services import discussion as services
+from reviews.services import reminders
+from workshop.views import workshop_permission_required
+
+
+@workshop_permission_required("reviews.discuss")
+def discussion(request, workshop, submission_id):
+    submission, role = discussion_for(workshop, request.user, submission_id)
+    text, error = "", ""
+    if request.method == "POST" and role in PARTICIPATING:
+        text = request.POST.get("text", "")
+        try:
+            services.post_comment(submission=submission, author=request.user, text=text)
+        except services.CommentRefused as refused:
+            error = str(refused)
+        else:
+            messages.success(request, "Your comment is posted.")
+            return redirect("reviews:discussion", slug=workshop.slug, submission_id=submission.pk)
+    return render(
+        request,
+        "reviews/discussion.html",
+        {
+            "workshop": workshop,
+            "submission": submission,
+            "role": role,
+            "is_chair": role == CHAIR,
+            "participating": role in PARTICIPATING,
+            "comments": thread_of(submission, reader=request.user, reader_role=role),
+            "text": text,
+            "error": error,
+            "max_length": services.MAX_COMMENT_LENGTH,
+        },
+    )
+
+
+@workshop_permission_required("reviews.manage_reviewers")
+def remind_late(request, workshop):
+    if request.method == "POST":
+        count = reminders.remind_late_reviewers(workshop=workshop, by=request.user)
+        if count:
+            messages.success(request, f"Reminder sent to {count} reviewer{'' if count == 1 else 's'}.")
+        else:
+            messages.info(request, "No reviewer has an unfinished review: nobody was reminded.")
+        return redirect("reviews:remind_late", slug=workshop.slug)
+    late = unfinished_reviews(workshop, viewer=request.user)
+    preview = reminders.preview_reminder(workshop=workshop, late=late[0]) if late else None
+    return render(
+        request,
+        "reviews/chair/remind_late.html",
+        {
+            "workshop": workshop,
+            "late": late,
+            "preview": preview,
+            "preview_to": late[0].reviewer if late else None,
+            "days_left": reminders.days_before_deadline(workshop),
+        },
+    )

@@ -43,3 +43,41 @@ def run_now(workshop, chair, **settings):
     """Start an automatic assignment run and execute it at once, as the task would."""
     run = assignment_services.start_run(workshop=workshop, by=chair, reviews_per_paper=settings.pop("k", 2), **settings)
     return assignment_services.execute_run(run_id=run.pk)
+
+
+def submit_review(submission, reviewer, *, overall=4, confidence=3, **fields):
+    """`reviewer`'s submitted review of `submission`, through the real services: the reviewer is
+    assigned first (by a chair of the workshop) if they are not yet. `fields`: text fields of the
+    review (summary, strengths, weaknesses, questions, confidential_comments) or `scores` (a dict
+    of further criteria). Tests outside this folder import it."""
+    from reviews.models import Assignment
+    from reviews.services import reviews as review_services
+    from workshop.enums import Role
+    from workshop.models import Membership
+
+    if not Assignment.objects.filter(submission=submission, reviewer=reviewer).exists():
+        chair = Membership.objects.filter(workshop=submission.workshop, role=Role.CHAIR).first()
+        assignment_services.assign_reviewer(
+            submission=submission, reviewer=reviewer, by=chair.user if chair else reviewer
+        )
+    scores = {"overall": overall, "confidence": confidence, **fields.pop("scores", {})}
+    texts = {
+        "summary": "The paper asks whether large models know causes.",
+        "strengths": "A clear question.",
+        "weaknesses": "Few experiments.",
+        **fields,
+    }
+    return review_services.save_review(
+        submission=submission, reviewer=reviewer, fields=texts, scores=scores, submit=True
+    )
+
+
+def to_reviewing(workshop, *, review_deadline=None, grace_minutes=0):
+    """Move the workshop into its reviewing phase (papers are submitted before): the review
+    deadline a week ahead unless given, and `grace_minutes` of grace."""
+    now = timezone.now()
+    workshop.submission_deadline = now - timedelta(days=3)
+    workshop.bidding_deadline = now - timedelta(days=1)
+    workshop.review_deadline = review_deadline or now + timedelta(days=7)
+    workshop.grace_minutes = grace_minutes
+    workshop.save(update_fields=["submission_deadline", "bidding_deadline", "review_deadline", "grace_minutes"])

@@ -1,0 +1,177 @@
+"""Reads of the review form and of reviews, scoped to a workshop and to the reviewer reading them."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.http import Http404
+
+from reviews.enums import CriterionRole, ReviewStatus
+from reviews.models import Assignment, Review, ReviewCriterion
+from submissions.enums import DECIDED, LIVE
+from submissions.models import Submission
+from submissions.selectors import conflicted_submissions
+from workshop.models import Direction
+
+RECOMMENDATION_LABELS = {
+    "1": "Strong reject",
+    "2": "Weak reject",
+    "3": "Borderline",
+    "4": "Weak accept",
+    "5": "Strong accept",
+}
+CONFIDENCE_LABELS = {
+    "1": "Educated guess",
+    "2": "Willing to defend, but not sure",
+    "3": "Fairly confident",
+    "4": "Confident",
+    "5": "Absolutely certain",
+}
+
+
+def default_criteria(workshop) -> list[ReviewCriterion]:
+    """The review form's scored questions until the chairs save their own (unsaved instances)."""
+    return [
+        ReviewCriterion(
+            workshop=workshop,
+            key="overall",
+            name="Overall recommendation",
+            role=CriterionRole.OVERALL,
+            scale_min=1,
+            scale_max=5,
+            labels=dict(RECOMMENDATION_LABELS),
+            required=True,
+            order=0,
+        ),
+        ReviewCriterion(
+            workshop=workshop,
+            key="confidence",
+            name="Confidence",
+            description="How sure you are of your assessment.",
+            role=CriterionRole.CONFIDENCE,
+            scale_min=1,
+            scale_max=5,
+            labels=dict(CONFIDENCE_LABELS),
+            required=True,
+            order=1,
+        ),
+    ]
+
+
+def criteria_of(workshop) -> list[ReviewCriterion]:
+    """The workshop's scored criteria in form order: the saved ones, or the unsaved defaults
+    (overall recommendation and confidence, 1-5) when the chairs never saved the form."""
+    saved = list(ReviewCriterion.objects.filter(workshop=workshop).order_by("order", "id"))
+    return saved or default_criteria(workshop)
+
+
+def reviewer_numbers(submission) -> dict[int, int]:
+    """Reviewer user id → N of "Reviewer N" for this paper: 1..k in the order they were assigned,
+    so a number never names anyone and stays the same from page to page. Someone who wrote a
+    review and was unassigned since keeps a number after the assigned ones."""
+    assigned = Assignment.objects.filter(submission=submission).order_by("created_at", "id")
+    order = list(assigned.values_list("reviewer_id", flat=True))
+    written = Review.objects.filter(submission=submission).order_by("created_at", "id")
+    order += [pk for pk in written.values_list("reviewer_id", flat=True) if pk not in order]
+    return {pk: number for number, pk in enumerate(order, start=1)}
+
+
+def _reviewable(workshop, reviewer):
+    """The workshop's papers assigned to `reviewer` that they may review: still under review (or
+    decided) and not in conflict with them (a conflict found after the assignment hides it)."""
+    return (
+        Submission.objects.filter(
+            workshop=workshop, status__in=LIVE | DECIDED, assignments__reviewer=reviewer, number__isnull=False
+        )
+        .exclude(pk__in=conflicted_submissions(reviewer, workshop).values("pk"))
+        .select_related("primary_direction")
+        .prefetch_related(Prefetch("secondary_directions", queryset=Direction.objects.order_by("order", "id")))
+    )
+
+
+def papers_to_review(workshop, reviewer):
+    """The reviewer's assigned papers by number, each with its directions and `review_status`
+    (of their own review: None before they start, else draft or submitted), in three queries
+    whatever their number. Nothing about the authors."""
+    own = Review.objects.filter(submission=OuterRef("pk"), reviewer=reviewer)
+    return _reviewable(workshop, reviewer).annotate(review_status=Subquery(own.values("status")[:1])).order_by("number")
+
+
+def paper_to_review(workshop, reviewer, pk) -> Submission:
+    """One paper for its review page, with its directions; 404 unless `reviewer` is assigned to
+    it and not in conflict with it (chairs included: they have their own pages)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("No such paper.") from None
+    paper = _reviewable(workshop, reviewer).filter(pk=pk).first()
+    if paper is None:
+        raise Http404("No such paper.")
+    return paper
+
+
+def review_of(submission, reviewer) -> Review | None:
+    return Review.objects.filter(submission=submission, reviewer=reviewer).first()
+
+
+@dataclass(frozen=True)
+class Score:
+    criterion: str
+    value: int
+    label: str
+
+
+@dataclass(frozen=True)
+class SharedReview:
+    """Another reviewer's submitted review as a fellow reviewer sees it: "Reviewer N", without
+    their name and without their confidential comments to the chairs."""
+
+    number: int
+    summary: str
+    strengths: str
+    weaknesses: str
+    questions: str
+    scores: list[Score]
+    submitted_at: datetime
+
+    @property
+    def label(self) -> str:
+        return f"Reviewer {self.number}"
+
+
+def scores_of(review, criteria) -> list[Score]:
+    """A review's scores in form order, each with its criterion's name and the score's label."""
+    return [
+        Score(criterion.name, review.scores[criterion.key], criterion.labels.get(str(review.scores[criterion.key]), ""))
+        for criterion in criteria
+        if criterion.key in review.scores
+    ]
+
+
+def others_reviews(submission, reviewer, criteria) -> list[SharedReview]:
+    """The other submitted reviews of the paper, as "Reviewer N" in that order; empty until
+    `reviewer` has submitted their own (one query then, two more for the numbers)."""
+    own = Review.objects.filter(submission=submission, reviewer=reviewer, status=ReviewStatus.SUBMITTED)
+    if not own.exists():
+        return []
+    others = list(
+        Review.objects.filter(submission=submission, status=ReviewStatus.SUBMITTED)
+        .exclude(reviewer=reviewer)
+        .only("reviewer_id", "summary", "strengths", "weaknesses", "questions", "scores", "submitted_at")
+    )
+    if not others:
+        return []
+    numbers = reviewer_numbers(submission)
+    shared = [
+        SharedReview(
+            number=numbers[review.reviewer_id],
+            summary=review.summary,
+            strengths=review.strengths,
+            weaknesses=review.weaknesses,
+            questions=review.questions,
+            scores=scores_of(review, criteria),
+            submitted_at=review.submitted_at,
+        )
+        for review in others
+    ]
+    return sorted(shared, key=lambda review: review.number)
