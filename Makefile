@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-# The demo's phase: submission, bidding or reviewing (`make run PHASE=bidding`).
+# The demo's phase: submission, bidding, reviewing, decisions or published (`make run PHASE=bidding`).
 PHASE ?= submission
 PYTEST_ARGS ?= -n 2
 # Extras installed for `make test`; CI's second leg adds `affinity` (MiniLM) to test both paths.

@@ -1,5 +1,6 @@
 """The demo's reviewing (see workshop/demo.py): the eight reviewers' profiles, the affinity, the
-bids of reviewers 1 to 4, and a committed automatic assignment, all through the real services.
+bids of reviewers 1 to 4, a committed automatic assignment, then the reviews, a discussion and
+the chairs' decisions, all through the real services.
 
 Reviewers 5 to 8 place no bids, so that a person trying the demo has someone to bid as.
 """
@@ -7,11 +8,17 @@ Reviewers 5 to 8 place no bids, so that a person trying the demo has someone to 
 from collections import Counter
 from dataclasses import dataclass
 
-from reviews.enums import BidValue, RunStatus
-from reviews.models import Assignment, Bid, ReviewerProfile
+from reviews.enums import BidValue, CriterionRole, Outcome, ReviewStatus, RunStatus
+from reviews.models import Assignment, Bid, Comment, Decision, Review, ReviewerProfile
 from reviews.selectors import affinity_scores
-from reviews.services import affinity, assignments, bids, reviewers
+from reviews.selectors.decisions import undecided_papers
+from reviews.selectors.discussion import PARTICIPATING, discussion_role
+from reviews.selectors.reviews import criteria_of, reviewer_numbers
+from reviews.services import affinity, assignments, bids, decisions, reviewers
+from reviews.services.discussion import post_comment
+from reviews.services.reviews import save_review
 from submissions import demo as submissions_demo
+from submissions.enums import DECIDED, LIVE, Presentation
 from submissions.selectors import conflict_pairs
 from workshop import demo as workshop_demo
 from workshop.models import User
@@ -216,5 +223,447 @@ def describe(workshop) -> list[str]:
             f"  Assignments: {sum(loads.values())} "
             f"({workshop.reviews_per_paper} per paper); "
             + ", ".join(f"{email.split('@')[0]} {n}" for email, n in sorted(loads.items()))
+        )
+    return lines + _describe_reviews(workshop)
+
+
+# --- reviews, discussion and decisions (the decisions and published phases) ---------------------
+
+
+@dataclass(frozen=True)
+class DemoReview:
+    overall: int  # on the default 1-5 scale (strong reject … strong accept)
+    confidence: int | None  # 1-5; None in a draft left without one
+    summary: str
+    strengths: str = ""
+    weaknesses: str = ""
+    questions: str = ""
+    confidential: str = ""
+    draft: bool = False  # saved but never submitted: the dashboard shows its reviewer as late
+
+
+# The reviews of each paper in the order its reviewers were assigned, so the i-th is "Reviewer i"
+# wherever the reviews are shown; None is a review never started. Reviewer 2 of the paper on
+# language-model priors disagrees with the others, which the dashboard shows and the discussion
+# is about.
+REVIEWS = {
+    "direction-benchmark": [
+        DemoReview(
+            5,
+            4,
+            "A benchmark of 2,400 cause-effect pairs, half with renamed variables, separating causal knowledge "
+            "from causal reasoning in language models.",
+            "The renaming protocol is simple and convincing. The order-swap experiment is a strong diagnostic "
+            "that should become standard.",
+            "The domains are few (medicine, economics, physics); a held-out domain would show how far the findings go.",
+            "How were the renamed variables chosen so that no hint of the original names remains?",
+        ),
+        DemoReview(
+            4,
+            3,
+            "The paper asks whether language models know the direction of causation and finds that they "
+            "mostly recall it.",
+            "Clear question, careful construction of the pairs, useful release.",
+            "Accuracy near chance on renamed pairs might also come from the prompt format; one more prompt "
+            "variant would rule that out.",
+            "Do larger models close the gap between familiar and renamed pairs?",
+        ),
+        DemoReview(
+            4,
+            4,
+            "A cause-effect direction benchmark with a protocol against memorisation.",
+            "Timely and well executed; the analysis of flipped answers is the most interesting part.",
+            "The related work misses earlier cause-effect pair datasets from the causal discovery literature.",
+            "Will the benchmark be versioned, so that future models trained on it can be detected?",
+        ),
+    ],
+    "counterfactual-cot": [
+        DemoReview(
+            2,
+            4,
+            "Structural causal models written as stories, with interventional and counterfactual questions, to "
+            "test chain-of-thought reasoning.",
+            "The distinction between the second and third rung is well motivated.",
+            "The stories are short and templated; models may solve them by pattern matching. The abduction "
+            "prompt is evaluated on the same stories it was designed on.",
+            "What happens on stories written by people rather than generated from templates?",
+        ),
+        DemoReview(
+            2,
+            3,
+            "The paper probes counterfactual reasoning of language models with and without chain-of-thought.",
+            "The error analysis of reasoning traces is detailed.",
+            "The three error types are defined after looking at the traces and not validated by a second "
+            "annotator; the main claim rests on them.",
+            "How often do two annotators agree on the error type of a trace?",
+        ),
+        DemoReview(
+            3,
+            2,
+            "An evaluation of interventional and counterfactual queries on textual causal models.",
+            "Interesting negative result about chain-of-thought on the third rung.",
+            "The writing is dense and the evaluation protocol is hard to follow.",
+            "",
+        ),
+    ],
+    "invariant-instruction-tuning": [
+        DemoReview(
+            4,
+            4,
+            "Instruction-tuning sources treated as environments, with an invariance penalty against shortcuts.",
+            "A natural idea, tested on six out-of-distribution suites with consistent gains.",
+            "The environments are given by the data sources; the paper does not discuss what happens when they "
+            "share the same shortcut.",
+            "How sensitive are the results to the weight of the penalty?",
+        ),
+        DemoReview(
+            3,
+            3,
+            "Invariant risk minimisation applied to instruction tuning.",
+            "Solid experiments and honest reporting of in-distribution accuracy.",
+            "Known limitations of IRM with many environments are not discussed; the novelty over invariant "
+            "fine-tuning of classifiers is modest.",
+            "Does the penalty help when only two data sources are available?",
+        ),
+        DemoReview(
+            4,
+            3,
+            "A fine-tuning objective that keeps features stable across data sources.",
+            "Practical and easy to adopt; the shortcut analysis is convincing.",
+            "The compute cost of the penalty is not reported.",
+            "",
+        ),
+    ],
+    "causal-reward-models": [
+        DemoReview(
+            2,
+            4,
+            "Length and style treated as confounders of preference labels, adjusted for in reward model training.",
+            "The length bias of reward models is a real problem and the framing is clear.",
+            "The causal graph assumes that length affects the label only through annotator bias, yet longer "
+            "answers are sometimes better; the adjustment may remove real quality.",
+            "How do you separate the part of length that is quality from the part that is bias?",
+        ),
+        DemoReview(
+            3,
+            3,
+            "A backdoor adjustment for reward models trained on human preferences.",
+            "Results on reward hacking are promising.",
+            "Only one preference dataset; the transfer to unseen annotator pools uses a small sample.",
+            "Could the adjustment be compared with a simple length penalty?",
+        ),
+        DemoReview(
+            2,
+            4,
+            "Debiasing preference learning with a causal adjustment for length and style.",
+            "Well written.",
+            "The baseline of length-normalised rewards is missing, and it may explain most of the gain.",
+            "",
+            confidential="I reviewed an earlier version of this paper elsewhere; the length analysis has "
+            "improved but the missing baseline was already raised then.",
+        ),
+    ],
+    "llm-priors-discovery": [
+        DemoReview(
+            5,
+            4,
+            "Edge priors elicited from a language model, used as soft constraints in score-based structure learning.",
+            "A clean combination of two ideas with a careful robustness study: wrong priors are overruled by the "
+            "data, as one would hope.",
+            "The networks are small; scaling to hundreds of variables is not shown.",
+            "How many queries to the language model does a network of 50 variables need?",
+        ),
+        DemoReview(
+            2,
+            4,
+            "The paper uses a language model as a source of priors for causal discovery.",
+            "The method is simple to implement.",
+            "All twelve networks are well-known benchmarks whose variable names and edges the model has likely "
+            "seen in training, so the priors may be memorised rather than elicited. Without renamed variables "
+            "the 25% gain says little about new domains.",
+            "How do the results change with renamed or obscured variables?",
+            confidential="I may be harsher than the others: I have seen many papers on language-model priors "
+            "this year. I would change my mind if the gain holds with renamed variables.",
+        ),
+        DemoReview(
+            4,
+            3,
+            "Language-model priors for structure learning, combined as soft constraints.",
+            "Good experimental design and a clear presentation.",
+            "The choice of prior strength is heuristic.",
+            "Could the prior strength be learned from the data?",
+        ),
+    ],
+    "confounder-selection": [
+        DemoReview(
+            3,
+            3,
+            "A pipeline that asks a language model for confounders, checks the backdoor criterion, and "
+            "estimates effects with double machine learning.",
+            "The evaluation on 40 published studies is valuable.",
+            "Agreement with the published estimates does not mean the adjustment sets are right: the published "
+            "sets may share the same gaps.",
+            "How were the two flagged studies confirmed?",
+        ),
+        DemoReview(
+            2,
+            4,
+            "Automated confounder selection for treatment effect estimation.",
+            "A relevant application.",
+            "The partially specified graph already encodes much of the answer, so the contribution of the "
+            "language model is unclear. No ablation without it.",
+            "What does the pipeline give with the graph but without the language model's proposals?",
+        ),
+        None,
+    ],
+    "mediation-factual-recall": [
+        DemoReview(
+            5,
+            5,
+            "Causal mediation analysis with activation patching locates factual recall in transformers.",
+            "Large scale (10,000 prompts), three model families, and an editing experiment that confirms the "
+            "localisation. Very clear figures.",
+            "The indirect effects are averaged over prompts; some analysis of the variation would help.",
+            "Are the mediating components the same for one-to-many relations?",
+        ),
+        DemoReview(
+            5,
+            4,
+            "The paper measures the indirect effect of every attention head and MLP layer on factual recall.",
+            "Rigorous use of mediation analysis; the consistency across model families is striking.",
+            "Limited discussion of related work on model editing.",
+            "",
+        ),
+        DemoReview(
+            4,
+            3,
+            "Localising factual recall with activation patching.",
+            "Strong empirical work.",
+            "The editing results are reported on few relations.",
+            "Do edits of one fact affect paraphrases of it?",
+        ),
+    ],
+    "steering-sae-abstraction": [
+        DemoReview(
+            3,
+            3,
+            "Sentiment features of sparse autoencoders tested with interchange interventions against a "
+            "high-level causal model.",
+            "Asking whether interpretable features are causally used is the right question.",
+            "Only sentiment is studied, and the high-level model is very simple.",
+            "Would the test apply to features without a clear high-level variable?",
+        ),
+        DemoReview(
+            2,
+            4,
+            "A faithfulness test for sparse autoencoder features based on causal abstraction.",
+            "The comparison with probing directions is useful.",
+            "The one-third figure depends on the threshold for faithfulness, which is not justified.",
+            "How does the fraction of faithful features change with the threshold?",
+        ),
+        DemoReview(
+            4,
+            None,
+            "Causal abstraction as a test for sparse autoencoder features, with steering as the application.",
+            "The steering results are convincing",
+            draft=True,
+        ),
+    ],
+}
+
+# The paper whose reviewers disagree, and its discussion: (writer, text); a writer is "chair" or the
+# number N of "Reviewer N".
+DISCUSSED_PAPER = "llm-priors-discovery"
+DISCUSSION = [
+    (
+        "chair",
+        "The overall scores of this paper range from 2 to 5. Reviewer 2 is concerned that the benchmark networks "
+        "are so well known that the priors may be memorised. Reviewer 1 and Reviewer 3, do you share the concern? "
+        "I would like to settle it before we decide.",
+    ),
+    (
+        1,
+        "It is a fair concern, but the appendix has a run with renamed variables: the gain drops from 25% to 11% "
+        "and stays significant. I still recommend acceptance, and would ask the authors to move that run into "
+        "the main text.",
+    ),
+]
+
+# Each paper's decision: (outcome, presentation, note to the authors). The papers marked early are
+# decided in the decisions phase; the chairs decide the others (and release) when trying the demo,
+# or the published phase does.
+A, R = Outcome.ACCEPT, Outcome.REJECT
+DECISIONS = {
+    "direction-benchmark": (A, Presentation.SPOTLIGHT, ""),
+    "counterfactual-cot": (R, "", "The reviewers found the question important but the evaluation too templated."),
+    "invariant-instruction-tuning": (A, Presentation.POSTER, ""),
+    "causal-reward-models": (R, "", ""),
+    "llm-priors-discovery": (
+        A,
+        Presentation.POSTER,
+        "Please move the experiment with renamed variables from the appendix into the main text.",
+    ),
+    "confounder-selection": (R, "", "One review did not arrive; the decision rests on the two reviews shown."),
+    "mediation-factual-recall": (A, Presentation.ORAL, "Congratulations: the reviewers were unanimous."),
+    "steering-sae-abstraction": (R, "", ""),
+}
+EARLY_DECISIONS = ["direction-benchmark", "counterfactual-cot", "causal-reward-models", "mediation-factual-recall"]
+
+
+def _scaled(value, criterion) -> int:
+    """A score of the demo's 1-5 scale on the criterion's own scale (the chairs may have changed it)."""
+    span = criterion.scale_max - criterion.scale_min
+    return criterion.scale_min + round((value - 1) * span / 4)
+
+
+def _scores(planned: DemoReview, criteria) -> dict[str, int]:
+    by_role = {CriterionRole.OVERALL: planned.overall, CriterionRole.CONFIDENCE: planned.confidence}
+    scores = {}
+    for criterion in criteria:
+        # A criterion the chairs added gets the middle of its scale, or nothing in a draft.
+        value = by_role.get(criterion.role, None if planned.draft else 3)
+        if value is not None:
+            scores[criterion.key] = _scaled(value, criterion)
+    return scores
+
+
+def _planned_reviews(workshop):
+    """(paper, reviewer, planned review or None) for every assignment of a demo paper, the i-th
+    assigned reviewer of a paper getting its i-th review (so "Reviewer i" on every page)."""
+    papers = submissions_demo.demo_papers(workshop)
+    keys = {paper.pk: key for key, paper in papers.items()}
+    seen = Counter()
+    planned = []
+    assigned = (
+        Assignment.objects.filter(workshop=workshop, submission__in=list(papers.values()))
+        .select_related("submission__workshop", "reviewer")
+        .order_by("created_at", "id")
+    )
+    for assignment in assigned:
+        key = keys[assignment.submission_id]
+        slot = seen[key]
+        seen[key] += 1
+        reviews = REVIEWS.get(key, [])
+        planned.append((assignment.submission, assignment.reviewer, reviews[slot] if slot < len(reviews) else None))
+    return planned
+
+
+def write_reviews(*, workshop) -> tuple[int, int]:
+    """Save the demo's reviews through the real service: submitted, or left as a draft where the
+    plan says so; the workshop must be before its review deadline. A reviewer who already has a
+    review of the paper (a person trying the demo) keeps theirs. Returns (submitted, drafts) made now."""
+    criteria = criteria_of(workshop)
+    written = set(Review.objects.filter(workshop=workshop).values_list("submission_id", "reviewer_id"))
+    submitted = drafts = 0
+    for paper, reviewer, planned in _planned_reviews(workshop):
+        if planned is None or (paper.pk, reviewer.pk) in written:
+            continue
+        fields = {
+            "summary": planned.summary,
+            "strengths": planned.strengths,
+            "weaknesses": planned.weaknesses,
+            "questions": planned.questions,
+            "confidential_comments": planned.confidential,
+        }
+        save_review(
+            submission=paper,
+            reviewer=reviewer,
+            fields=fields,
+            scores=_scores(planned, criteria),
+            submit=not planned.draft,
+        )
+        if planned.draft:
+            drafts += 1
+        else:
+            submitted += 1
+    return submitted, drafts
+
+
+def post_discussion(*, workshop, chair) -> int:
+    """The discussion of the disputed paper, unless it has comments already; returns the comments
+    posted. A reviewer's comment is skipped when that reviewer has not submitted their review (a
+    person changed the demo), since only those who submitted take part."""
+    paper = submissions_demo.demo_papers(workshop).get(DISCUSSED_PAPER)
+    if paper is None or Comment.objects.filter(submission=paper).exists():
+        return 0
+    numbered = {number: pk for pk, number in reviewer_numbers(paper).items()}
+    writers = {user.pk: user for user in User.objects.filter(pk__in=numbered.values())}
+    posted = 0
+    for writer, text in DISCUSSION:
+        author = chair if writer == "chair" else writers.get(numbered.get(writer))
+        if author is None or discussion_role(author, paper) not in PARTICIPATING:
+            continue
+        post_comment(submission=paper, author=author, text=text)
+        posted += 1
+    return posted
+
+
+def decide_papers(*, workshop, by, every=False) -> int:
+    """The chairs' decisions on the undecided papers: the early ones of the plan, or (`every`)
+    all of them. A paper that is not the demo's (a person submitted it) is rejected, so that
+    the decisions can be released. Returns the decisions made now."""
+    keys = {paper.pk: key for key, paper in submissions_demo.demo_papers(workshop).items()}
+    made = 0
+    for paper in undecided_papers(workshop):
+        key = keys.get(paper.pk)
+        if not every and key not in EARLY_DECISIONS:
+            continue
+        outcome, presentation, note = DECISIONS.get(key, (Outcome.REJECT, "", ""))
+        decisions.decide(submission=paper, outcome=outcome, presentation=presentation, note=note, by=by)
+        made += 1
+    return made
+
+
+def release(*, workshop, by) -> int:
+    """Release the decisions to the authors (each author's email once); returns the papers released now."""
+    return decisions.release_decisions(workshop=workshop, by=by)
+
+
+def late_work(workshop) -> list[tuple[str, int, str]]:
+    """(reviewer email, paper number, "draft" or "not started") for each unfinished review."""
+    submitted = set(
+        Review.objects.filter(workshop=workshop, status=ReviewStatus.SUBMITTED).values_list(
+            "submission_id", "reviewer_id"
+        )
+    )
+    drafts = set(
+        Review.objects.filter(workshop=workshop, status=ReviewStatus.DRAFT).values_list("submission_id", "reviewer_id")
+    )
+    unfinished = (
+        Assignment.objects.filter(workshop=workshop, submission__status__in=LIVE | DECIDED)
+        .select_related("submission", "reviewer")
+        .order_by("submission__number", "reviewer__email")
+    )
+    return [
+        (
+            assignment.reviewer.email,
+            assignment.submission.number,
+            "draft" if (assignment.submission_id, assignment.reviewer_id) in drafts else "not started",
+        )
+        for assignment in unfinished
+        if (assignment.submission_id, assignment.reviewer_id) not in submitted
+    ]
+
+
+def undecided_numbers(workshop) -> list[int]:
+    return list(undecided_papers(workshop).values_list("number", flat=True))
+
+
+def _describe_reviews(workshop) -> list[str]:
+    """Lines for the command's report: reviews, discussion and decisions, once there are any."""
+    reviews = Counter(Review.objects.filter(workshop=workshop).values_list("status", flat=True))
+    if not reviews:
+        return []
+    lines = [
+        f"  Reviews: {reviews[ReviewStatus.SUBMITTED]} submitted, {reviews[ReviewStatus.DRAFT]} left as a draft; "
+        f"discussion: {Comment.objects.filter(submission__workshop=workshop).count()} comments"
+    ]
+    made = list(Decision.objects.filter(workshop=workshop).values_list("outcome", "released_at"))
+    if made:
+        accepted = sum(1 for outcome, _ in made if outcome == Outcome.ACCEPT)
+        unreleased = sum(1 for _, released_at in made if released_at is None)
+        lines.append(
+            f"  Decisions: {len(made)} made ({accepted} accepted), "
+            + (f"{unreleased} not released yet" if unreleased else "all released to the authors")
         )
     return lines

@@ -1,5 +1,6 @@
 """The demo's papers (see workshop/demo.py): eight submissions to CaLM, two per direction, each
-made through the real service by a demo author with a small PDF generated here.
+made through the real service by a demo author with a small PDF generated here; later, the
+camera-ready versions of the accepted ones and their publication.
 
 Each paper has a fixed creation key, so seeding again finds the paper instead of making another
 (create_submission returns the paper a key already made).
@@ -11,7 +12,8 @@ from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from submissions import services
+from submissions import publication, services
+from submissions.enums import FileKind, SubmissionStatus
 from submissions.models import Submission
 from workshop import demo as workshop_demo
 from workshop.models import User
@@ -218,8 +220,46 @@ def submit_papers(*, workshop) -> list[Submission]:
     return made
 
 
+def upload_camera_ready(*, workshop) -> list[Submission]:
+    """Upload a camera-ready PDF, naming the authors, for each accepted paper that has none, by its
+    first author with an account, through the real service; the camera-ready deadline must not
+    have passed. Title, abstract and authors stay as they are. Returns the papers updated now."""
+    papers = (
+        Submission.objects.filter(workshop=workshop, status=SubmissionStatus.ACCEPTED)
+        .exclude(files__kind=FileKind.CAMERA_READY)
+        .prefetch_related("authors")
+        .order_by("number")
+    )
+    made = []
+    for paper in papers:
+        authors = [services.AuthorEntry(a.name, a.email, a.affiliation) for a in paper.authors.order_by("order")]
+        users = {user.email.lower(): user for user in User.objects.filter(email__in=[a.email for a in authors])}
+        by = next((users[a.email] for a in authors if a.email in users), None)
+        if by is None:
+            continue
+        pdf = paper_pdf(paper.title, paper.abstract, [(a.name, a.affiliation) for a in authors])
+        upload = SimpleUploadedFile(f"paper-{paper.number}-camera-ready.pdf", pdf, "application/pdf")
+        made.append(
+            publication.update_camera_ready(
+                submission=paper,
+                by=by,
+                base_version=paper.version,
+                title=paper.title,
+                abstract=paper.abstract,
+                authors=authors,
+                paper=publication.check_camera_ready(upload, workshop=workshop),
+            )
+        )
+    return made
+
+
+def publish(*, workshop, by) -> bool:
+    """Publish the accepted papers (after the release); True if this call published them."""
+    return publication.publish_accepted_papers(workshop=workshop, by=by)
+
+
 def describe(workshop) -> list[str]:
-    """Lines for the command's report: the demo papers per direction."""
+    """Lines for the command's report: the demo papers per direction, then the accepted papers."""
     papers = demo_papers(workshop)
     lines = []
     for direction in workshop.directions.all():
@@ -229,6 +269,11 @@ def describe(workshop) -> list[str]:
             if paper.direction == direction.slug and paper.key in papers
         ]
         lines.append(f"  {direction.name}: {len(numbered)} papers ({', '.join(numbered) or 'none'})")
+    accepted = Submission.objects.filter(workshop=workshop, status=SubmissionStatus.ACCEPTED)
+    if accepted.exists():
+        with_pdf = accepted.filter(files__kind=FileKind.CAMERA_READY).distinct().count()
+        published = f"published at /{workshop.slug}/papers/" if workshop.published_at else "not published"
+        lines.append(f"  Accepted: {accepted.count()} papers, {with_pdf} with a camera-ready PDF; {published}")
     return lines
 
 
@@ -237,12 +282,20 @@ def describe(workshop) -> list[str]:
 _LEFT, _TOP = 72, 720
 
 
-def paper_pdf(title: str, abstract: str) -> bytes:
+def paper_pdf(title: str, abstract: str, authors=None) -> bytes:
     """A one-page PDF showing the paper's title and abstract as a double-blind submission would:
-    no names, no affiliations. Written by hand: six PDF objects are simpler than pypdf's private
+    no names, no affiliations; or, given `authors` ((name, affiliation) pairs), the camera-ready
+    version that names them. Written by hand: six PDF objects are simpler than pypdf's private
     helpers for drawing text."""
     lines = [("F2", 15, line) for line in textwrap.wrap(title, 62)]
-    lines += [("F1", 11, ""), ("F1", 11, "Anonymous submission to CaLM"), ("F1", 11, ""), ("F2", 11, "Abstract")]
+    if authors:
+        byline = ", ".join(name for name, _ in authors)
+        affiliations = ", ".join(dict.fromkeys(affiliation for _, affiliation in authors if affiliation))
+        lines += [("F1", 11, "")] + [("F1", 11, line) for line in textwrap.wrap(byline, 85)]
+        lines += [("F1", 10, line) for line in textwrap.wrap(affiliations, 95)]
+        lines += [("F1", 10, "Camera-ready version, CaLM workshop"), ("F1", 11, ""), ("F2", 11, "Abstract")]
+    else:
+        lines += [("F1", 11, ""), ("F1", 11, "Anonymous submission to CaLM"), ("F1", 11, ""), ("F2", 11, "Abstract")]
     lines += [("F1", 10, line) for line in textwrap.wrap(abstract, 95)]
     lines += [("F1", 10, ""), ("F2", 11, "1   Introduction")]
     lines += [

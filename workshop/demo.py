@@ -43,10 +43,10 @@ structure explains how they work (*of*).
 Each paper is tagged with one primary direction and, optionally, secondary ones.
 """
 
-# The phases the demo can be brought to, in the workshop's order; the later ones need reviews and
-# decisions, which do not exist yet.
+# The phases the demo can be brought to, in the workshop's order. The demo also passes through
+# camera_ready on its way to published (the authors upload their final versions then), but a
+# person cannot ask for it: it holds nothing that published does not.
 PHASES = ["submission", "bidding", "reviewing", "decisions", "published"]
-BUILT_PHASES = PHASES[:3]
 
 # Offsets in days from the day the demo is seeded, per phase; deadlines fall at 23:59:59 AoE.
 SCHEDULES = {
@@ -71,11 +71,44 @@ SCHEDULES = {
         "notification_date": 21,
         "camera_ready_deadline": 35,
     },
+    "decisions": {
+        "submission_deadline": -19,
+        "bidding_deadline": -15,
+        "review_deadline": -1,
+        "notification_date": 4,
+        "camera_ready_deadline": 18,
+    },
+    "camera_ready": {
+        "submission_deadline": -24,
+        "bidding_deadline": -20,
+        "review_deadline": -6,
+        "notification_date": -1,
+        "camera_ready_deadline": 13,
+    },
+    "published": {
+        "submission_deadline": -38,
+        "bidding_deadline": -34,
+        "review_deadline": -20,
+        "notification_date": -15,
+        "camera_ready_deadline": -1,
+    },
 }
+# Real-sounding names, so that they are not mistaken for the "Reviewer N" labels of a paper's reviews.
+REVIEWER_NAMES = [
+    "Rosa Alvarez",
+    "Ben Okafor",
+    "Chen Wei",
+    "Dana Novak",
+    "Elif Kaya",
+    "Farid Haddad",
+    "Greta Lund",
+    "Hiro Tanaka",
+]
+
 DEMO_PEOPLE = [
     (CHAIR_EMAIL, "Clara Chair", "Max Planck Institute for Intelligent Systems"),
     *[
-        (email, f"Reviewer {i}", ["ETH Zürich", "University of Oxford", "Mila", "CMU"][i % 4])
+        (email, REVIEWER_NAMES[i - 1], ["ETH Zürich", "University of Oxford", "Mila", "CMU"][i % 4])
         for i, email in enumerate(REVIEWER_EMAILS, start=1)
     ],
     *[
@@ -91,13 +124,13 @@ def schedule_from(today, phase="submission"):
 
 
 def is_past(workshop, phase) -> bool:
-    """Whether the workshop's dates already put it after `phase` (one of PHASES)."""
+    """Whether the workshop's dates already put it after `phase` (a Phase value)."""
     order = list(Phase)
     return order.index(workshop.phase) > order.index(Phase(phase))
 
 
 def move_to_phase(workshop, phase, today):
-    """Move the workshop's dates so that it is in `phase` (one of BUILT_PHASES) on `today`.
+    """Move the workshop's dates so that it is in `phase` (a key of SCHEDULES) on `today`.
 
     The phase is a pure function of the dates, so this is how the demo goes forward. The demo has
     no opening date or abstract deadline: one left from a chair's experiment is cleared, since it

@@ -3,11 +3,11 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import FilteredRelation, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 
 from reviews.enums import CriterionRole, ReviewStatus
-from reviews.models import Assignment, Review, ReviewCriterion
+from reviews.models import Assignment, Decision, Review, ReviewCriterion
 from submissions.enums import DECIDED, LIVE
 from submissions.models import Submission
 from submissions.selectors import conflicted_submissions
@@ -78,28 +78,40 @@ def reviewer_numbers(submission) -> dict[int, int]:
 
 def _reviewable(workshop, reviewer):
     """The workshop's papers assigned to `reviewer` that they may review: still under review (or
-    decided) and not in conflict with them (a conflict found after the assignment hides it)."""
+    decided) and not in conflict with them (a conflict found after the assignment hides it).
+
+    Each carries its decision once released as `released_decision` (read it through
+    released_decision_of); a decision the chairs have not released yet is never loaded, so no
+    reviewer page can show it."""
     return (
         Submission.objects.filter(
             workshop=workshop, status__in=LIVE | DECIDED, assignments__reviewer=reviewer, number__isnull=False
         )
         .exclude(pk__in=conflicted_submissions(reviewer, workshop).values("pk"))
-        .select_related("primary_direction")
+        .annotate(released_decision=FilteredRelation("decision", condition=Q(decision__released_at__isnull=False)))
+        .select_related("primary_direction", "released_decision")
         .prefetch_related(Prefetch("secondary_directions", queryset=Direction.objects.order_by("order", "id")))
     )
 
 
 def papers_to_review(workshop, reviewer):
-    """The reviewer's assigned papers by number, each with its directions and `review_status`
-    (of their own review: None before they start, else draft or submitted), in three queries
-    whatever their number. Nothing about the authors."""
+    """The reviewer's assigned papers by number, each with its directions, `review_status`
+    (of their own review: None before they start, else draft or submitted) and its released
+    decision, in three queries whatever their number. Nothing about the authors."""
     own = Review.objects.filter(submission=OuterRef("pk"), reviewer=reviewer)
     return _reviewable(workshop, reviewer).annotate(review_status=Subquery(own.values("status")[:1])).order_by("number")
 
 
+def released_decision_of(paper) -> Decision | None:
+    """The released decision loaded with a paper of `_reviewable`, or None: Django leaves a
+    filtered relation unset, not None, when no row matched (templates read that as empty too)."""
+    return getattr(paper, "released_decision", None)
+
+
 def paper_to_review(workshop, reviewer, pk) -> Submission:
-    """One paper for its review page, with its directions; 404 unless `reviewer` is assigned to
-    it and not in conflict with it (chairs included: they have their own pages)."""
+    """One paper for its review page, with its directions and released decision; 404 unless
+    `reviewer` is assigned to it and not in conflict with it (chairs included: they have their
+    own pages)."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):

@@ -4,21 +4,26 @@ A review is saved as a draft as often as the reviewer likes, then submitted; a s
 stays submitted and can still be edited (every later save is checked like a submission) until
 the workshop's review deadline plus its grace period. Every save raises the review's version and
 is kept by simple-history; a save that carries an older version than the stored one (another
-tab saved in between) is refused, so that no text is silently overwritten.
+tab saved in between) is refused, so that no text is silently overwritten. A review's first
+submission is announced by email to the paper's chairs and to its reviewers who have submitted.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from reviews.enums import CriterionRole, ReviewStatus
 from reviews.models import Assignment, Review, ReviewCriterion
+from reviews.selectors.discussion import CHAIR, participants_of
 from reviews.selectors.reviews import criteria_of
 from submissions import selectors as submission_selectors
 from submissions.enums import DECIDED, LIVE
+from workshop.enums import EmailKind
+from workshop.mail import queue_email
 from workshop.models import Workshop
 
 # The review's free-text fields, in form order.
@@ -146,7 +151,8 @@ def save_review(
     if errors:
         raise ReviewInvalid(errors)
     review.scores = cleaned
-    if submitting and review.status != ReviewStatus.SUBMITTED:
+    first_submission = submitting and review.status != ReviewStatus.SUBMITTED
+    if first_submission:
         review.status, review.submitted_at = ReviewStatus.SUBMITTED, timezone.now()
     review.version += 1
     review._history_user = reviewer
@@ -161,7 +167,56 @@ def save_review(
             ) from None
     else:
         review.save()
+    if first_submission:
+        _announce_submission(review)
     return review
+
+
+def _announce_submission(review) -> None:
+    """Email the paper's chairs not in conflict with it (naming the reviewer) and its other
+    reviewers who have submitted (naming nobody) that a review came in. One email per person, so
+    that each one's choice of a daily digest for this kind of email applies."""
+    submission = review.submission
+    slug = submission.workshop.slug
+    reviewer_context = {
+        "submission": submission,
+        "review_url": reverse("reviews:review", kwargs={"slug": slug, "submission_id": submission.pk}),
+        "discussion_url": reverse("reviews:discussion", kwargs={"slug": slug, "submission_id": submission.pk}),
+    }
+    chair_context = None
+    for participant in participants_of(submission):
+        if participant.user.pk == review.reviewer_id:
+            continue
+        if participant.role == CHAIR:
+            chair_context = chair_context or _chair_context(review)
+            template, context = "review_submitted_chair", chair_context
+        else:
+            # Only the paper and links: a reviewer's email names no other reviewer and no author.
+            template, context = "review_submitted_reviewer", reviewer_context
+        queue_email(
+            to=[participant.user.email],
+            template=template,
+            context={**context, "user": participant.user},
+            workshop=submission.workshop,
+            topic=f"submission:{submission.pk}",  # hidden from chairs in conflict with the paper
+            kind=EmailKind.REVIEW_SUBMITTED,
+        )
+
+
+def _chair_context(review) -> dict:
+    submission = review.submission
+    assigned = Assignment.objects.filter(submission=submission)
+    return {
+        "submission": submission,
+        "reviewer": review.reviewer,
+        "submitted": Review.objects.filter(
+            submission=submission, status=ReviewStatus.SUBMITTED, reviewer__in=assigned.values("reviewer")
+        ).count(),
+        "assigned": assigned.count(),
+        "reviews_url": reverse(
+            "reviews:chair_paper_reviews", kwargs={"slug": submission.workshop.slug, "submission_id": submission.pk}
+        ),
+    }
 
 
 # --- the review form's criteria -----------------------------------------------------------------

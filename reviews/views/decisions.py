@@ -15,6 +15,7 @@ from reviews.forms import BulkDecisionForm, DecisionForm, EmailTemplateForm
 from reviews.selectors import decisions as selectors
 from reviews.services import decisions as services
 from reviews.services.decisions import EDITABLE_EMAILS, DecisionRefused
+from submissions.publication import camera_ready_refusal
 from workshop.mail import render_email, render_text_template
 from workshop.models import EmailTemplate
 from workshop.selectors import workshop_by_slug
@@ -147,7 +148,8 @@ def release(request, workshop):
             if released:
                 messages.success(
                     request,
-                    f"Released {released} decisions: their emails to the authors are in the outbox.",
+                    f"Released {released} decision{'' if released == 1 else 's'}: "
+                    "their emails to the authors are in the outbox.",
                 )
             else:
                 messages.info(request, "Nothing to release: every decision was released already.")
@@ -229,5 +231,6 @@ def author_reviews(request, slug, submission_id):
             "decision_label": selectors.decision_label(decision),
             "share_reviews": share,
             "reviews": selectors.reviews_for_authors(submission) if share else [],
+            "camera_ready_open": not camera_ready_refusal(submission),
         },
     )

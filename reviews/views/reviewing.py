@@ -1,6 +1,6 @@
 """A reviewer's review of one paper (drafts saved by hand or automatically, submission, the
-other reviews once their own is submitted), the paper's PDF as paper-N.pdf, and the chairs'
-page of the review form's scored criteria.
+other reviews once their own is submitted, the decision once released), the paper's PDF as
+paper-N.pdf, and the chairs' page of the review form's scored criteria.
 
 Only the paper's assigned reviewer, not in conflict with it, reaches the review pages; anyone
 else (chairs included: they read reviews on their own pages) gets a 404.
@@ -81,6 +81,7 @@ def review(request, workshop, submission_id):
             "editable": services.may_edit_reviews(workshop),
             "editable_until": services.editable_until(workshop),
             "others": selectors.others_reviews(paper, request.user, criteria) if submitted else [],
+            "decision": selectors.released_decision_of(paper),
             "now": timezone.now(),
         },
     )

@@ -5,21 +5,27 @@ conflict with it; everyone else gets 404, chairs included (they read reviews on 
 and anonymous visitors are sent to log in. "Papers to review" answers the workshop's reviewers,
 each seeing only their own papers. The review form's criteria answer the workshop's chairs. No
 reviewing page names an author, and another reviewer's text reaches only a reviewer of the paper
-who submitted their own review, without its confidential comments.
+who submitted their own review, without its confidential comments. The decision on a paper reaches
+its assigned reviewer only once released; the email telling a reviewer of another review names
+nobody.
 """
 
 import pytest
 from django.urls import reverse
 
+from reviews.enums import Outcome
 from reviews.models import Review
 from reviews.services import assignments as assignment_services
 from reviews.services import reviews as services
+from reviews.services.decisions import decide, release_decisions
 from submissions import services as submission_services
+from submissions.enums import Presentation
 from tests.conftest import PERSONAS
 from tests.factories import member
 from tests.reviews.conftest import submit_review, to_reviewing
 from tests.submissions.conftest import submitted_paper
 from workshop.enums import Role
+from workshop.models import OutboxEmail
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +170,37 @@ def test_a_reviewer_with_a_draft_sees_no_other_review(client, cast, paper, peer_
     page = client.get(url("review", paper.pk)).content.decode()
 
     assert "The peer finds the method sound" not in page and "Reviewer 2" not in page
+
+
+@pytest.mark.parametrize("released", [False, True])
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_decision_reaches_only_the_assigned_reviewer_after_release(
+    client, cast, workshop, paper, persona, released
+):
+    submit_review(paper, cast["reviewer"])
+    decide(submission=paper, outcome=Outcome.ACCEPT, presentation=Presentation.POSTER, by=cast["chair"])
+    if released:
+        release_decisions(workshop=workshop, by=cast["chair"])
+    if cast[persona] is not None:
+        client.force_login(cast[persona])
+
+    pages = [client.get(url("my_papers")).content.decode(), client.get(url("review", paper.pk)).content.decode()]
+
+    visible = released and persona == "reviewer"
+    assert ["Decision:" in page for page in pages] == [visible, visible]
+    assert [page.count("Decision: Accept (poster)") for page in pages] == ([1, 1] if visible else [0, 0])
+
+
+def test_the_email_telling_a_reviewer_of_another_review_names_nobody(workshop, cast, paper, peer_review):
+    submit_review(paper, cast["reviewer"])
+    peer = member(workshop, Role.REVIEWER, email="third@uni-j.example", name="Theo Third")
+
+    submit_review(paper, peer)
+
+    emails = OutboxEmail.objects.filter(template="review_submitted_reviewer")
+    reviewers = {"reviewer@uni-d.example": "Rita Reviewer", "peer@uni-h.example": "Petra Peer"}
+    assert {email.to[0] for email in emails} == set(reviewers)
+    for email in emails:  # each greets its reader by name, and names nobody else
+        others = [*AUTHOR_SECRETS, "Theo Third", "third@uni-j.example"]
+        others += [part for address, name in reviewers.items() if address != email.to[0] for part in (address, name)]
+        assert [name for name in others if name in email.subject + email.body_text] == []

