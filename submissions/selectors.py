@@ -419,12 +419,21 @@ def current_file(submission, kind=FileKind.PAPER):
     return next((f for f in submission.files.all() if f.kind == kind), None)
 
 
-def emails_about(submissions):
-    """Outbox rows about these submissions, grouped by submission id (one query)."""
-    topics = {f"submission:{s.pk}": s.pk for s in submissions}
-    grouped = {pk: [] for pk in topics.values()}
+def emails_about(submissions, *, to_authors=False):
+    """Outbox rows about these submissions, grouped by submission id (one query).
+
+    `to_authors`: only the emails sent to the paper's authors, for the authors' own pages. The
+    others about the paper (to its reviewers, to the chairs) name its reviewers in their subjects:
+    "Rita Reviewer submitted a review of paper #1"."""
+    topics = {f"submission:{s.pk}": s for s in submissions}
+    grouped = {s.pk: [] for s in topics.values()}
     for email in OutboxEmail.objects.filter(topic__in=topics).order_by("-created_at"):
-        grouped[topics[email.topic]].append(email)
+        submission = topics[email.topic]
+        if to_authors:
+            authors = {author.email.lower() for author in submission.authors.all()}
+            if not authors & {address.lower() for address in [*email.to, *email.cc, *email.bcc]}:
+                continue
+        grouped[submission.pk].append(email)
     return grouped
 
 

@@ -167,7 +167,7 @@ def submission_detail(request, slug, pk):
             "workshop": workshop,
             "submission": submission,
             "paper": selectors.current_file(submission),
-            "emails": selectors.emails_about([submission])[submission.pk],
+            "emails": selectors.emails_about([submission], to_authors=True)[submission.pk],
             "may_edit": services.may_edit(submission),
             "may_withdraw": services.may_withdraw(submission),
             "edit_deadline": services.edit_deadline(submission),
@@ -220,7 +220,7 @@ def anonymous_copy(submission, file):
 @login_required
 def my_submissions(request):
     submissions = list(selectors.submissions_of_author(request.user))
-    emails = selectors.emails_about(submissions)
+    emails = selectors.emails_about(submissions, to_authors=True)
     rows = [
         {
             "submission": s,

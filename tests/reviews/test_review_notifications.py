@@ -3,6 +3,7 @@ with it learn who submitted, and its reviewers who have submitted learn that ano
 without a name. Later edits send nothing; a digest reader finds the email in their digest."""
 
 import pytest
+from django.urls import reverse
 
 from reviews.services import assignments as assignment_services
 from reviews.services import reviews as services
@@ -141,3 +142,18 @@ def test_a_discussion_digest_does_not_hold_review_emails(cast, paper, second):
     submit_review(paper, second)
 
     assert len(announcements(cast["chair"])) == 1 and not DigestItem.objects.exists()
+
+
+def test_authors_pages_do_not_list_emails_that_name_the_reviewers(client, workshop, cast):
+    paper = submitted_paper(workshop, cast["author"], authors=[cast["author"], cast["coauthor"]])
+    to_reviewing(workshop)
+    submit_review(paper, cast["reviewer"])
+    client.force_login(cast["author"])
+
+    pages = [
+        client.get(reverse("submissions:detail", args=[workshop.slug, paper.pk])).content.decode(),
+        client.get(reverse("my_submissions")).content.decode(),
+    ]
+
+    assert OutboxEmail.objects.filter(subject__contains="Rita Reviewer").exists()  # the chair's email exists
+    assert all("Rita Reviewer" not in page and "submitted a review" not in page for page in pages)
