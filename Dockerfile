@@ -25,7 +25,8 @@ COPY submissions ./submissions
 COPY reviews ./reviews
 COPY templates ./templates
 
-# No dev extra: pytest, Playwright and ruff stay out of the image; boto3 for S3-compatible storage.
+# No dev extra: pytest, Playwright and ruff stay out of the image. The s3 extra (boto3 and
+# django-storages) is in, so that S3_BUCKET alone switches uploads to S3-compatible storage.
 RUN --mount=type=cache,target=/root/.cache/pip \
     pip install '.[s3]' \
     && rm -rf build ./*.egg-info

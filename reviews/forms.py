@@ -10,6 +10,7 @@ from reviews.models import ReviewerProfile
 from reviews.services import reviewers as services
 from reviews.services.reviews import CriterionInput
 from submissions.enums import Presentation
+from workshop.forms import ModelMultipleIdField
 from workshop.mail import render_text_template
 from workshop.models import Direction, User
 from workshop.validators import parse_email_domains
@@ -132,7 +133,7 @@ class ReviewerProfileForm(forms.ModelForm):
         max_length=300,
         help_text="Your institution, e.g. University of Oxford; saved on your account.",
     )
-    directions = forms.ModelMultipleChoiceField(
+    directions = ModelMultipleIdField(
         queryset=Direction.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -425,8 +426,9 @@ class BaseCriterionFormSet(forms.BaseFormSet):
         ]
 
 
+# absolute_max: a posted form count is believed up to max_num + 1000 by default, each form built and shown again.
 CriterionFormSet = forms.formset_factory(
-    CriterionForm, formset=BaseCriterionFormSet, extra=1, can_order=True, can_delete=True, max_num=20
+    CriterionForm, formset=BaseCriterionFormSet, extra=1, can_order=True, can_delete=True, max_num=20, absolute_max=20
 )
 
 
@@ -486,6 +488,11 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
+def _is_id(text) -> bool:
+    # str.isdigit() accepts "²", which int() refuses; and SQLite cannot even be asked about 19 digits or more.
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 class BulkDecisionForm(forms.Form):
     """The decisions list's form: one outcome for every ticked paper. Each tick's value is
     "<submission id>:<decision version seen>", so that a stale row is refused on its own."""
@@ -499,7 +506,7 @@ class BulkDecisionForm(forms.Form):
         choices = []
         for value in self.data.getlist("paper"):
             pk, _, version = value.partition(":")
-            if not (pk.isdigit() and version.isdigit()):
+            if not (_is_id(pk) and _is_id(version)):
                 raise ValidationError("The list of papers was garbled; reload the page.")
             choices.append((int(pk), int(version)))
         if not choices:

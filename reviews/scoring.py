@@ -71,10 +71,23 @@ class ScoreTable:
         return self.conflicted | self.not_willing
 
     def scores(self, weights: Weights) -> np.ndarray:
-        return weights.combine(self.affinity, self.bid_points, self.direction_match).astype(np.float32)
+        """Every pair's score, float32, computed in blocks of rows: at 20,000 x 15,000 the whole
+        expression at once would hold three more matrices of 1.2 GB while it is evaluated."""
+        scores = np.empty(self.affinity.shape, dtype=np.float32)
+        for block in _row_blocks(len(self.papers)):
+            scores[block] = weights.combine(self.affinity[block], self.bid_points[block], self.direction_match[block])
+        return scores
 
     def max_loads(self) -> np.ndarray:
         return np.array([reviewer.profile.effective_max_load for reviewer in self.reviewers], dtype=np.int64)
+
+
+# Rows per block when whole-matrix arrays are combined: each temporary is then a few tens of MB.
+ROW_BLOCK = 1024
+
+
+def _row_blocks(rows):
+    return (slice(start, start + ROW_BLOCK) for start in range(0, rows, ROW_BLOCK))
 
 
 def live_papers(workshop):
@@ -98,7 +111,8 @@ def _directions_of(workshop, reviewers) -> list[set[int]]:
 
 def score_table(workshop, *, papers=None, reviewers=None) -> ScoreTable:
     """Read the workshop's affinities, bids, directions, conflicts and assignments into arrays."""
-    papers = list(live_papers(workshop)) if papers is None else papers
+    if papers is None:  # the whole workshop, for a run: its texts are not needed, and 20,000 abstracts are big
+        papers = list(live_papers(workshop).defer("abstract", "tldr", "keywords", "anonymity_findings"))
     reviewers = selectors.reviewers_of(workshop) if reviewers is None else reviewers
     expertise = _directions_of(workshop, reviewers)
     shape = (len(papers), len(reviewers))
@@ -113,23 +127,32 @@ def score_table(workshop, *, papers=None, reviewers=None) -> ScoreTable:
         rows = [(i, row[pk]) for i, pk in enumerate(stored.paper_ids) if pk in row]
         cols = [(j, column[pk]) for j, pk in enumerate(stored.reviewer_ids) if pk in column]
         if rows and cols:
-            source_rows, target_rows = map(list, zip(*rows, strict=True))
-            source_cols, target_cols = map(list, zip(*cols, strict=True))
-            affinity[np.ix_(target_rows, target_cols)] = stored.matrix[np.ix_(source_rows, source_cols)]
+            source_rows, target_rows = (np.array(pks) for pks in zip(*rows, strict=True))
+            source_cols, target_cols = (np.array(pks) for pks in zip(*cols, strict=True))
+            # Block by block: the stored matrix may be a memory-mapped file of a gigabyte, and one
+            # fancy-indexed copy of it would be a second gigabyte.
+            for block in _row_blocks(len(source_rows)):
+                affinity[np.ix_(target_rows[block], target_cols)] = stored.matrix[source_rows[block]][:, source_cols]
 
     bid_points = np.zeros(shape, dtype=np.float32)
     not_willing = np.zeros(shape, dtype=bool)
-    bids = {}
+    bids, cells, points, excluding = {}, ([], []), [], []
     for paper_id, reviewer_id, value in Bid.objects.filter(workshop=workshop).values_list(
         "submission_id", "reviewer_id", "value"
     ):
         if paper_id in row and reviewer_id in column:
-            i, j = row[paper_id], column[reviewer_id]
             bids[paper_id, reviewer_id] = value
-            bid_points[i, j] = BID_POINTS.get(value, 0.0)
-            not_willing[i, j] = value in EXCLUDING_BIDS
+            cells[0].append(row[paper_id])
+            cells[1].append(column[reviewer_id])
+            points.append(BID_POINTS.get(value, 0.0))
+            excluding.append(value in EXCLUDING_BIDS)
+    # All at once, from arrays: a conference has hundreds of thousands of bids.
+    cells = (np.array(cells[0], dtype=np.intp), np.array(cells[1], dtype=np.intp))
+    bid_points[cells] = np.array(points, dtype=np.float32)
+    not_willing[cells] = np.array(excluding, dtype=bool)
 
-    # Direction match: papers' primary and secondary directions against reviewers' directions.
+    # Direction match: papers' primary and secondary directions against reviewers' directions,
+    # computed once for each combination of directions a paper has (a few dozen), then copied.
     direction_ids = sorted(set().union(*expertise))
     direction_match = np.zeros(shape, dtype=np.float32)
     if direction_ids:
@@ -137,22 +160,32 @@ def score_table(workshop, *, papers=None, reviewers=None) -> ScoreTable:
         expert = np.zeros((len(reviewers), len(direction_ids)), dtype=np.float32)
         for j, directions in enumerate(expertise):
             expert[j, [index[pk] for pk in directions]] = 1
-        primary = np.zeros((len(papers), len(direction_ids)), dtype=np.float32)
-        secondary = np.zeros_like(primary)
+        kinds, kind_of_paper = {}, np.empty(len(papers), dtype=np.intp)
         for i, paper in enumerate(papers):
-            if paper.primary_direction_id in index:
-                primary[i, index[paper.primary_direction_id]] = 1
-            for direction in paper.secondary_directions.all():
-                if direction.pk in index:
-                    secondary[i, index[direction.pk]] = 1
-        direction_match = np.maximum(
-            PRIMARY_MATCH * (primary @ expert.T > 0), SECONDARY_MATCH * (secondary @ expert.T > 0)
-        ).astype(np.float32)
+            secondary = frozenset(index[d.pk] for d in paper.secondary_directions.all() if d.pk in index)
+            kind_of_paper[i] = kinds.setdefault((index.get(paper.primary_direction_id), secondary), len(kinds))
+        primary = np.zeros((len(kinds), len(direction_ids)), dtype=np.float32)
+        secondary = np.zeros_like(primary)
+        for (first, others), kind in kinds.items():
+            if first is not None:
+                primary[kind, first] = 1
+            secondary[kind, list(others)] = 1
+        by_kind = np.maximum(
+            np.float32(PRIMARY_MATCH) * (primary @ expert.T > 0),
+            np.float32(SECONDARY_MATCH) * (secondary @ expert.T > 0),
+        )
+        for block in _row_blocks(len(papers)):  # by blocks: np.take(..., out=) of it all is ten times slower
+            direction_match[block] = by_kind[kind_of_paper[block]]
 
+    # Paper by paper, through an array from user id to column: at a conference there are millions
+    # of pairs in conflict, too many to look up one by one.
     conflicted = np.zeros(shape, dtype=bool)
-    for paper_id, user_id in submission_selectors.conflict_pairs(workshop, papers, reviewers):
-        if paper_id in row and user_id in column:
-            conflicted[row[paper_id], column[user_id]] = True
+    column_of = np.full(max(column, default=0) + 1, -1, dtype=np.int64)
+    column_of[list(column)] = list(column.values())
+    for paper_id, users in submission_selectors.conflicts_by_paper(workshop, papers, reviewers):
+        ids = np.fromiter(users, dtype=np.int64, count=len(users))
+        columns = column_of[ids[ids < len(column_of)]]
+        conflicted[row[paper_id], columns[columns >= 0]] = True
 
     assigned = np.zeros(shape, dtype=bool)
     for paper_id, reviewer_id in Assignment.objects.filter(workshop=workshop).values_list(

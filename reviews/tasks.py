@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
-from reviews.services import affinity, assignments, discussion, reminders
-from workshop.models import Workshop
+from reviews.services import affinity, assignments, decisions, discussion, reminders
+from workshop.models import User, Workshop
 
 
 @shared_task(name="reviews.compute_affinity")
@@ -18,6 +18,14 @@ def compute_affinity(*, workshop_id):
 def run_assignment(*, run_id):
     """Solve one queued automatic assignment run and store its proposal for the chair."""
     assignments.execute_run(run_id=run_id)
+
+
+@shared_task(name="reviews.release_decisions")
+def release_decisions(*, workshop_id, by_id):
+    """Record and email the decisions of a release a chair started; papers already released are skipped."""
+    workshop = Workshop.objects.filter(pk=workshop_id).first()
+    if workshop is not None:
+        decisions.release_decisions(workshop=workshop, by=User.objects.get(pk=by_id))
 
 
 @shared_task(name="reviews.send_discussion_notices")

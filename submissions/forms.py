@@ -10,7 +10,7 @@ from submissions.enums import FileKind
 from submissions.models import Submission
 from submissions.publication import check_camera_ready
 from workshop.enums import Role
-from workshop.forms import AoEDateTimeField
+from workshop.forms import AoEDateTimeField, ModelMultipleIdField
 from workshop.models import User
 from workshop.validators import parse_email_domains
 
@@ -46,8 +46,16 @@ class BaseAuthorFormSet(forms.BaseFormSet):
         ]
 
 
+# absolute_max: a posted form count is believed up to max_num + 1000 by default, each form built and shown again.
 AuthorFormSet = forms.formset_factory(
-    AuthorForm, formset=BaseAuthorFormSet, extra=2, can_order=True, can_delete=True, max_num=30, validate_max=True
+    AuthorForm,
+    formset=BaseAuthorFormSet,
+    extra=2,
+    can_order=True,
+    can_delete=True,
+    max_num=30,
+    validate_max=True,
+    absolute_max=30,
 )
 
 
@@ -89,6 +97,7 @@ class SubmissionForm(forms.ModelForm):
             "agreed_anonymity",
             "agreed_dual_submission",
         ]
+        field_classes = {"secondary_directions": ModelMultipleIdField, "conflicted_members": ModelMultipleIdField}
         widgets = {
             "abstract": forms.Textarea(attrs={"rows": 8}),
             "secondary_directions": forms.CheckboxSelectMultiple,

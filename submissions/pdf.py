@@ -2,6 +2,17 @@
 
 Plain functions on binary file objects (a Django UploadedFile or anything seekable): no models, no database.
 Every refusal is an UploadRefused whose text is shown on the form as it is.
+
+Uploads are hostile until checked (tests/submissions/test_hostile_uploads.py tries each case):
+- A file that is a PDF and something else too (a polyglot: HTML or a ZIP before the header, a ZIP or anything
+  else after the end) is refused; an editor never writes one, and the other half could be served as itself.
+- Decompression is bounded: the checks inflate at most _PAGE_DECODE_BUDGET of page 1 (its text feeds the
+  anonymity check) and refuse a page that would inflate to more; images and later pages are never inflated.
+  The text extraction itself is bounded in size, tokens and time (see _first_page_text).
+- The page limit is checked on the page tree's declared count before any page is read.
+- JavaScript, automatic actions and attached files are kept in the author's own file but stripped from the copy
+  that reviewers and chairs download (strip_metadata): they could run on, or call home from, a reviewer's
+  machine, revealing who reviews the paper.
 """
 
 import contextlib
@@ -10,20 +21,40 @@ import html
 import io
 import os
 import re
+import time
 import unicodedata
 import warnings
 import zipfile
 from dataclasses import dataclass
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, NameObject, StreamObject
+from pypdf import PdfReader, PdfWriter, apply_configuration
+from pypdf.errors import LimitReachedError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
 
 _CHUNK_BYTES = 1024 * 1024
-# The PDF header may follow some junk, and the %%EOF marker may be followed by some: the same 1 KB tolerance
-# as Adobe's readers (PDF Reference 1.7, Appendix H).
+# The PDF header may follow some white space, and the %%EOF marker may be followed by some: within the same 1 KB
+# as Adobe's readers tolerate (PDF Reference 1.7, Appendix H). Anything else there is refused (a polyglot).
 _HEADER_WINDOW = 1024
 _EOF_WINDOW = 1024
 _MAX_ZIP_EXPANSION = 100
+# What PDF counts as white space: the only bytes allowed before the header and after the end marker.
+_WHITESPACE = b"\x00\t\n\x0c\r "
+# Page 1 is inflated for its text: its content, forms and fonts may expand to this much in all. pypdf caps each
+# stream at 75 MB, but a page may draw a hundred such forms (20 of them took 20 s and 1.4 GB before this cap).
+_PAGE_DECODE_BUDGET = 64 * 1024 * 1024
+_PAGE_MAX_OBJECTS = 100_000
+# pypdf parses content slowly (about 10 µs a token; 7 MB of blank content a second), all of a stream before
+# extracting anything, and a form again each time the page draws it. So page 1's text is extracted only from at
+# most this much content (the page's and its forms'), at most this many tokens a stream, and until this time has
+# passed; past any of them the anonymity check goes without page 1's text. A page of text is about 10,000 tokens.
+_TEXT_CONTENT_BUDGET = 8 * 1024 * 1024
+_TEXT_TOKENS = 100_000
+_TEXT_SECONDS = 1.0
+_XMP_BUDGET = 4 * 1024 * 1024
+# Actions that only move within the document or open a link when clicked; every other kind (JavaScript, Launch,
+# SubmitForm, ImportData, GoToR, GoToE, Rendition, ...) is removed from reviewers' copies.
+_PASSIVE_ACTIONS = {"/GoTo", "/URI", "/Named"}
+_ACTIVE_ANNOTATIONS = {"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound", "/3D"}
 
 
 class UploadRefused(ValueError):
@@ -51,13 +82,10 @@ def check_pdf(fileobj, *, max_bytes: int, max_pages: int) -> CheckedPDF:
         with warnings.catch_warnings():
             # pypdf warns about many harmless quirks of real files; a broken file is detected below, not by warnings.
             warnings.simplefilter("ignore")
-            reader, page_count = _open_pdf(fileobj, size)
-            if page_count > max_pages:
-                raise UploadRefused(
-                    f"The PDF has {page_count} pages; the limit is {max_pages}. Shorten it and upload it again."
-                )
+            reader, page_count = _open_pdf(fileobj, size, max_pages=max_pages)
+            content_size = _inflate_first_page(reader)
             metadata_text = _metadata_text(reader)
-            first_page_text = _first_page_text(reader)
+            first_page_text = _first_page_text(reader) if content_size <= _TEXT_CONTENT_BUDGET else ""
         return CheckedPDF(
             sha256=_sha256(fileobj),
             size=size,
@@ -74,17 +102,18 @@ def check_supplementary(fileobj, *, max_bytes: int) -> tuple[str, str, int]:
     "pdf" or "zip", or raise UploadRefused. Leaves fileobj at position 0."""
     try:
         size = _checked_size(fileobj, max_bytes)
+        fileobj.seek(0)
+        # A ZIP must start like one: zipfile.is_zipfile alone accepts anything with a ZIP appended (self-extracting
+        # programs, for instance), and a ZIP cut short is still recognised, to be called damaged. Checked before the
+        # PDF header, which a ZIP holding an uncompressed PDF has within its first kilobyte.
+        if fileobj.read(4) in (b"PK\x03\x04", b"PK\x05\x06"):
+            _check_zip(fileobj, size)
+            return "zip", _sha256(fileobj), size
         if _is_pdf(fileobj):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 _open_pdf(fileobj, size)
             return "pdf", _sha256(fileobj), size
-        fileobj.seek(0)
-        # A ZIP must start like one: zipfile.is_zipfile alone accepts anything with a ZIP appended (self-extracting
-        # programs, for instance), and a ZIP cut short is still recognised, to be called damaged.
-        if fileobj.read(4) in (b"PK\x03\x04", b"PK\x05\x06"):
-            _check_zip(fileobj, size)
-            return "zip", _sha256(fileobj), size
         raise UploadRefused(
             "Supplementary material must be a PDF or a ZIP archive, and this file is neither. "
             "Put your files in a ZIP archive and upload that."
@@ -116,8 +145,9 @@ def anonymity_findings(checked: CheckedPDF, authors: list[tuple[str, str]]) -> l
 def strip_metadata(fileobj) -> bytes:
     """A copy of a checked PDF without the document information dictionary, the XMP metadata and private
     application data (/PieceInfo, of the catalog and the pages), and with a fresh file identifier: the paper-N.pdf
-    that reviewers get. Names in the content itself (page text, authors of annotations) stay. Leaves fileobj at
-    position 0.
+    that reviewers get. Also without active content (see _remove_active_content): JavaScript, automatic actions,
+    forms and attached files. Names in the content itself (page text, authors of annotations) stay. Leaves fileobj
+    at position 0.
     """
     try:
         fileobj.seek(0)
@@ -133,6 +163,7 @@ def strip_metadata(fileobj) -> bytes:
             for dictionary in [reader.root_object, *pages]:
                 for key in ("/Metadata", "/PieceInfo"):
                     dictionary.pop(NameObject(key), None)
+            _remove_active_content(reader.root_object, pages)
             writer = PdfWriter(clone_from=reader)
             # The original /ID could link the copy to the author's file; pypdf has no public way to replace it.
             writer._ID = None
@@ -142,6 +173,19 @@ def strip_metadata(fileobj) -> bytes:
         return output.getvalue()
     finally:
         fileobj.seek(0)
+
+
+def safe_file_name(name: str, extension: str) -> str:
+    """An uploaded file's name as we keep it and offer it back: the last part of any path, without control,
+    format or unassigned characters (a NUL, which PostgreSQL refuses; a right-to-left override, which makes
+    "paper‮fdp.exe" read "paperexe.pdf"), at most 255 characters, ending in .`extension` (what the content is:
+    "pdf" or "zip"). Files are stored under random names; this one is only shown and used for downloads."""
+    name = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1])
+    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co", "Cn"))
+    name = " ".join(name.split()).strip(" .")
+    suffix = f".{extension}"
+    stem = name[: -len(suffix)] if name.lower().endswith(suffix) else name
+    return (stem or "upload")[: 255 - len(suffix)] + suffix
 
 
 def human_size(size: int) -> str:
@@ -173,8 +217,22 @@ def _checked_size(fileobj, max_bytes: int) -> int:
 
 
 def _is_pdf(fileobj) -> bool:
+    """Whether the PDF header is in the first kilobyte; refuses a file with something else before it."""
     fileobj.seek(0)
-    return b"%PDF-" in fileobj.read(_HEADER_WINDOW)
+    head = fileobj.read(_HEADER_WINDOW)
+    position = head.find(b"%PDF-")
+    if position == -1:
+        return False
+    if head[:position].strip(_WHITESPACE):
+        raise _polyglot("it has other content before the PDF header")
+    return True
+
+
+def _polyglot(detail: str) -> UploadRefused:
+    return UploadRefused(
+        f"This file is a PDF combined with another kind of file ({detail}). Editors never write such files, and "
+        "they can hide harmful content. Export the paper as PDF again from your editor and upload that file."
+    )
 
 
 def _sha256(fileobj) -> str:
@@ -191,8 +249,9 @@ def _damaged(reason: str) -> UploadRefused:
     )
 
 
-def _open_pdf(fileobj, size: int) -> tuple[PdfReader, int]:
-    """Open a PDF with pypdf and check that it is whole and unencrypted; return the reader and the page count.
+def _open_pdf(fileobj, size: int, *, max_pages: int | None = None) -> tuple[PdfReader, int]:
+    """Open a PDF with pypdf and check that it is whole, unencrypted, nothing else besides, and within max_pages
+    (None: any number); return the reader and the page count.
 
     Call with warnings silenced. pypdf, out of strict mode, repairs what it can: it rebuilds a broken cross-reference
     table and skips pages it cannot find, so "it opens" does not prove that the file is whole. Three cheap checks do:
@@ -204,10 +263,20 @@ def _open_pdf(fileobj, size: int) -> tuple[PdfReader, int]:
        decompressing them) and fails on objects that are missing or overwritten.
     Neither damage inside a stream (say, a corrupted image) nor harmless repairs are caught or refused; decoding
     every stream would catch more, at a cost that grows with the images rather than with the page count.
+    The page limit is checked on the declared /Count before the page tree is read: a 10,000-page file is refused
+    in about 0.1 s instead of 1.3 s, and a file that declares fewer pages than it has fails check 2.
     """
     fileobj.seek(max(0, size - _EOF_WINDOW))
-    if b"%%EOF" not in fileobj.read():
+    tail = fileobj.read()
+    end = tail.rfind(b"%%EOF")
+    if end == -1:
         raise _damaged("its end is missing, so the upload or the export may have been cut off")
+    if tail[end + len(b"%%EOF") :].strip(_WHITESPACE):
+        raise _polyglot("it has other content after the end of the PDF")
+    fileobj.seek(0)
+    # A ZIP archive is read from its end, which may sit just before the marker (in the archive's comment).
+    if zipfile.is_zipfile(fileobj):
+        raise _polyglot("a ZIP archive is attached to it")
     fileobj.seek(0)
     try:
         reader = PdfReader(fileobj)
@@ -220,8 +289,13 @@ def _open_pdf(fileobj, size: int) -> tuple[PdfReader, int]:
     if reader.is_encrypted:
         raise _password_protected()
     try:
-        pages = list(reader.pages)
         declared = reader.root_object["/Pages"].get_object().get("/Count")
+        declared = declared.get_object() if declared is not None else None
+        if max_pages is not None and isinstance(declared, int) and declared > max_pages:
+            raise UploadRefused(
+                f"The PDF has {declared} pages; the limit is {max_pages}. Shorten it and upload it again."
+            )
+        pages = list(reader.pages)
         if declared != len(pages):
             raise _damaged(f"it declares {declared} pages but only {len(pages)} can be read")
         for number, page in enumerate(pages, start=1):
@@ -286,7 +360,8 @@ def _metadata_text(reader: PdfReader) -> str:
         xmp = reader.root_object.get("/Metadata")
         xmp = xmp.get_object() if xmp is not None else None
         if isinstance(xmp, StreamObject):
-            values.extend(_xml_text(xmp.get_data()))
+            with apply_configuration(**_output_limits(_XMP_BUDGET)):
+                values.extend(_xml_text(xmp.get_data()))
     return "\n".join(values)
 
 
@@ -304,13 +379,157 @@ def _xml_text(data: bytes) -> list[str]:
     return [html.unescape(piece).strip() for piece in pieces if piece.strip()]
 
 
+def _output_limits(size: int) -> dict[str, int]:
+    """pypdf settings that stop inflating any one stream past `size` bytes (LimitReachedError)."""
+    names = ("zlib", "lzw", "run_length", "jbig2", "brotli")
+    limits = {f"{name}_maximum_output_length": size for name in names}
+    return {**limits, "array_based_stream_maximum_output_length": size}
+
+
+def _inflate_first_page(reader: PdfReader) -> int:
+    """Inflate what the text extraction of page 1 reads, and return the size of its content (the page's and its
+    forms'). Refuses a page that inflates to more than _PAGE_DECODE_BUDGET (a decompression bomb), as soon as it
+    does. What is inflated stays decoded in the reader, so the text extraction inflates nothing more. A stream
+    that cannot be decoded is left to the text extraction (which then finds no text in it)."""
+    total = content = 0
+    try:
+        with apply_configuration(**_output_limits(_PAGE_DECODE_BUDGET)):
+            for stream, is_content in _streams_for_text(reader.pages[0]):
+                try:
+                    size = len(stream.get_data())
+                except LimitReachedError:
+                    raise
+                except Exception:
+                    continue  # damage inside a stream is not refused (see _open_pdf)
+                total += size
+                content += size if is_content else 0
+                if total > _PAGE_DECODE_BUDGET:
+                    raise LimitReachedError("over budget")
+    except LimitReachedError:
+        raise UploadRefused(
+            f"Page 1 of this PDF expands to more than {human_size(_PAGE_DECODE_BUDGET)} when opened, far more "
+            "than a paper needs (the file may be a “decompression bomb”). Export it again from your editor, or "
+            "print it to a new PDF, and upload that."
+        ) from None
+    except Exception:
+        return _TEXT_CONTENT_BUDGET + 1  # a broken object tree: no text extraction
+    return content
+
+
+def _streams_for_text(page):
+    """(stream, is_content) for each stream the text extraction may inflate: the page's content and everything its
+    resources reach (forms, fonts and their resources), each once; is_content for what is parsed as content (the
+    page's and forms). Images are never inflated, so they are skipped."""
+    seen = set()
+    stack = [(page.get("/Contents"), True), (page.get("/Resources"), False)]
+    while stack:
+        item, is_content = stack.pop()
+        if isinstance(item, IndirectObject):
+            if (item.idnum, item.generation) in seen:
+                continue
+            seen.add((item.idnum, item.generation))
+            if len(seen) > _PAGE_MAX_OBJECTS:
+                raise LimitReachedError("too many objects")
+            item = item.get_object()
+        if isinstance(item, StreamObject):
+            subtype = item.get("/Subtype")
+            if subtype == "/Image":
+                continue
+            yield item, is_content or subtype == "/Form"
+        if isinstance(item, DictionaryObject):
+            # /Parent and /P lead back to the page tree: the other pages are not drawn on page 1.
+            stack.extend((value, False) for key, value in item.items() if key not in ("/Parent", "/P"))
+        elif isinstance(item, ArrayObject):
+            stack.extend((value, is_content) for value in item)
+
+
 def _first_page_text(reader: PdfReader) -> str:
+    """Page 1's text, or "" when it cannot be extracted within the bounds above (checked between operators: the
+    time runs over by at most one stream's parse, which _TEXT_TOKENS and _TEXT_CONTENT_BUDGET keep short)."""
     # Text extraction fails on some fonts that every viewer shows fine; the file is whole (checked above), so a
     # failure here only means the anonymity check sees no text.
+    deadline = time.monotonic() + _TEXT_SECONDS
+
+    def stop_when_late(*_):
+        if time.monotonic() > deadline:
+            raise TimeoutError("text extraction took too long")
+
+    limits = {**_output_limits(_PAGE_DECODE_BUDGET), "stream_parsing_work_maximum_count": _TEXT_TOKENS}
     try:
-        return reader.pages[0].extract_text()
+        with apply_configuration(**limits):
+            return reader.pages[0].extract_text(visitor_operand_before=stop_when_late)
     except Exception:
         return ""
+
+
+def _remove_active_content(root, pages) -> None:
+    """Remove from a reader's catalog and pages (before cloning) what acts by itself or carries other files:
+    JavaScript, actions on opening and on page or field events, forms (which may submit themselves), attached
+    files, media, and every action of links and bookmarks but going to a page or opening a link when clicked."""
+    for key in ("/OpenAction", "/AA", "/AcroForm"):
+        root.pop(NameObject(key), None)
+    names = root.get("/Names")
+    names = names.get_object() if names is not None else None
+    if isinstance(names, DictionaryObject):
+        for key in ("/JavaScript", "/EmbeddedFiles"):
+            names.pop(NameObject(key), None)
+    for page in pages:
+        page.pop(NameObject("/AA"), None)
+        annotations = page.get("/Annots")
+        annotations = annotations.get_object() if annotations is not None else None
+        if not isinstance(annotations, ArrayObject):
+            page.pop(NameObject("/Annots"), None)
+            continue
+        kept = ArrayObject()
+        for reference in annotations:
+            annotation = reference.get_object()
+            if not isinstance(annotation, DictionaryObject) or annotation.get("/Subtype") in _ACTIVE_ANNOTATIONS:
+                continue
+            annotation.pop(NameObject("/AA"), None)
+            _keep_passive_action(annotation)
+            _remove_field_actions(annotation)
+            kept.append(reference)
+        page[NameObject("/Annots")] = kept
+    outlines = root.get("/Outlines")
+    outlines = outlines.get_object() if outlines is not None else None
+    if isinstance(outlines, DictionaryObject):
+        _clean_outline(outlines)
+
+
+def _remove_field_actions(widget) -> None:
+    # A form field's widget is drawn from its own appearance; the field it belongs to (its /Parent chain), still
+    # copied through it, may run JavaScript on each keystroke or calculation (/AA).
+    field = widget.get("/Parent")
+    for _ in range(32):  # fields nest a few levels; a hostile file may loop
+        field = field.get_object() if field is not None else None
+        if not isinstance(field, DictionaryObject):
+            return
+        field.pop(NameObject("/AA"), None)
+        _keep_passive_action(field)
+        field = field.get("/Parent")
+
+
+def _keep_passive_action(dictionary) -> None:
+    action = dictionary.get("/A")
+    action = action.get_object() if action is not None else None
+    if not isinstance(action, DictionaryObject) or action.get("/S") not in _PASSIVE_ACTIONS:
+        dictionary.pop(NameObject("/A"), None)
+    else:
+        action.pop(NameObject("/Next"), None)  # a chain of actions may go on with JavaScript
+
+
+def _clean_outline(outlines) -> None:
+    # Bookmarks form a tree through /First and /Next; a hostile file may loop, hence the set of items seen.
+    seen, stack = set(), [outlines.get("/First")]
+    while stack and len(seen) < _PAGE_MAX_OBJECTS:
+        reference = stack.pop()
+        if not isinstance(reference, IndirectObject) or (reference.idnum, reference.generation) in seen:
+            continue
+        seen.add((reference.idnum, reference.generation))
+        item = reference.get_object()
+        if isinstance(item, DictionaryObject):
+            _keep_passive_action(item)
+            stack.extend([item.get("/First"), item.get("/Next")])
 
 
 def _normalised(text: str) -> str:
@@ -349,6 +568,11 @@ def _check_zip(fileobj, size: int) -> None:
                     "Upload the files in a ZIP that expands less."
                 )
             bad_member = archive.testzip()
+        if _data_after_zip_end(fileobj, size):
+            raise UploadRefused(
+                "This ZIP archive has other data after its end (another file may be attached to it). "
+                "Create it again and upload the new file."
+            )
     except UploadRefused:
         raise
     except Exception as exc:
@@ -359,3 +583,15 @@ def _check_zip(fileobj, size: int) -> None:
         raise UploadRefused(
             f"This ZIP archive is damaged (“{bad_member}” fails its checksum); create it again and upload the new file."
         )
+
+
+def _data_after_zip_end(fileobj, size: int) -> bool:
+    # zipfile reads an archive from its end record and ignores what follows the record's comment.
+    window = min(size, 65535 + 22)
+    fileobj.seek(size - window)
+    tail = fileobj.read()
+    record = tail.rfind(b"PK\x05\x06")
+    if record == -1 or record + 22 > len(tail):
+        return False
+    comment_length = int.from_bytes(tail[record + 20 : record + 22], "little")
+    return record + 22 + comment_length < len(tail)

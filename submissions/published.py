@@ -1,8 +1,9 @@
 """Reads of accepted papers: the public programme (after publication only) and the chairs' summary."""
 
+import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch
 from django.http import Http404
 
 from submissions.enums import FileKind, SubmissionStatus
@@ -50,6 +51,18 @@ def published_programme(workshop) -> list[DirectionPapers]:
     for paper in papers:
         grouped.setdefault(paper.primary_direction_id, []).append(paper)
     return [DirectionPapers(d, grouped[d.pk]) for d in workshop.directions.all() if d.pk in grouped]
+
+
+def programme_version(workshop) -> str:
+    """A hash that changes whenever the public programme would: publication, the accepted papers
+    (every change to a paper, its authors or its camera-ready PDF saves it, raising updated_at) and
+    the directions (prefetched by workshop_by_slug). One query, so that the rendered programme can be
+    cached (5,000 accepted papers take over a second to render). 404 before publication."""
+    _check_published(workshop)
+    papers = accepted_papers(workshop).aggregate(count=Count("pk"), last=Max("updated_at"), top=Max("pk"))
+    directions = [(d.pk, d.slug, d.name, d.order) for d in workshop.directions.all()]
+    facts = repr((workshop.pk, workshop.published_at, papers, directions))
+    return hashlib.sha256(facts.encode()).hexdigest()
 
 
 def published_camera_ready(workshop, number) -> SubmissionFile:

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from functools import reduce
 
 from allauth.account.models import EmailAddress
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, TextField
+from django.db.models.functions import Cast
+from django.db.models.lookups import Contains
 from django.http import Http404
 
 from submissions.enums import ConflictReason, ConflictSource, FileKind
-from submissions.models import Conflict, Submission, SubmissionAuthor, SubmissionFile
+from submissions.models import Conflict, Submission, SubmissionAuthor, SubmissionFile, reversed_domain
 from workshop.affiliations import PUBLIC_EMAIL_DOMAINS, institutional_domain, normalise_affiliation
 from workshop.enums import Role
 from workshop.models import OutboxEmail, User
@@ -195,21 +197,28 @@ def conflicted_submissions(user, workshop, *, ignore_own_declaration=False):
     authored = SubmissionAuthor.objects.filter(email__in=person.emails).values("submission_id")
     declared = Submission.conflicted_members.through.objects.filter(user_id=user.pk).values("submission_id")
     found = Q(pk__in=declared)
-    author_match = []  # one scan of the authors for every author-based reason
+    # The authors' domains are matched on SubmissionAuthor.reversed_domain, through its index: the
+    # domain or one above it is an equal value, a domain below it a prefix (uk.ac.ox.* for ox.ac.uk).
+    author_match, same_or_above = [], set()
+    named_domains = Cast("conflict_domains", TextField())
     for domain in person.domains:
         # Named domains are matched inside the JSON list's text, quotes included ("mpg.de" is not
-        # "notmpg.de"); this works alike on SQLite and PostgreSQL.
+        # "notmpg.de"); this works alike on SQLite and PostgreSQL. The form stores them lower-cased
+        # (parse_email_domains), so the match need not fold case: on PostgreSQL, upper-casing every
+        # paper's list made this scan four times slower.
         for parent in _lineage(domain):
-            found |= Q(conflict_domains__icontains=f'"{parent}"')
+            found |= Contains(named_domains, f'"{parent}"')
             if parent not in PUBLIC_EMAIL_DOMAINS:
-                author_match.append(Q(email__iendswith=f"@{parent}"))
+                same_or_above.add(reversed_domain(parent))
         if "." in domain:
-            found |= Q(conflict_domains__icontains=f'.{domain}"')
-            below = Q(email__iendswith=f".{domain}")
+            found |= Contains(named_domains, f'.{domain}"')
+            below = Q(reversed_domain__startswith=reversed_domain(domain) + ".")
             for public in PUBLIC_EMAIL_DOMAINS:
                 if public.endswith(f".{domain}"):
-                    below &= ~Q(email__iendswith=f"@{public}")
+                    below &= ~Q(reversed_domain=reversed_domain(public))
             author_match.append(below)
+    if same_or_above:
+        author_match.append(Q(reversed_domain__in=sorted(same_or_above)))
     if person.affiliation_key:
         author_match.append(Q(affiliation_key=person.affiliation_key))
     if author_match:
@@ -288,8 +297,44 @@ def conflict_pairs(workshop, submissions, users) -> set[tuple[int, int]]:
     return _pairs(people, papers, _rows_of(list(papers), list(people)))
 
 
+def pairs_in_conflict(workshop, pairs) -> set[tuple[int, int]]:
+    """Which of these (submission id, user id) pairs of the workshop are in conflict, each judged
+    by the one-pair rule (is_conflicted's): for a few pairs among many papers and people, such as
+    a proposed assignment before it is committed, where conflict_pairs would find every paper's
+    conflicts with everyone. Five queries whatever the number of pairs."""
+    pairs = set(pairs)
+    people = _people({user_id for _, user_id in pairs})
+    papers = _papers(workshop, {paper_id for paper_id, _ in pairs})
+    rows = _rows_of(list(papers), list(people))
+    return {
+        (paper_id, user_id)
+        for paper_id, user_id in pairs
+        if paper_id in papers
+        and user_id in people
+        and _assess(people[user_id], papers[paper_id], rows.get((paper_id, user_id), {}))[0]
+    }
+
+
+def conflicts_by_paper(workshop, submissions, users):
+    """conflict_pairs paper by paper: (submission id, set of user ids in conflict with it) for
+    each paper, so that the assignment can fill its matrix of conflicts without a set of millions
+    of pairs (20,000 papers by 15,000 reviewers of seed_scale's institutions: 15 million)."""
+    people = _people(users)
+    papers = _papers(workshop, submissions)
+    return _conflicted_by_paper(people, papers, _rows_of(list(papers), list(people)))
+
+
 def _pairs(people, papers, rows) -> set[tuple[int, int]]:
     """conflict_pairs on the facts already read: lookup tables instead of comparing every pair."""
+    return {
+        (paper_id, user_id)
+        for paper_id, conflicted in _conflicted_by_paper(people, papers, rows)
+        for user_id in conflicted
+    }
+
+
+def _conflicted_by_paper(people, papers, rows):
+    """For each paper, the ids of the people in conflict with it (a generator)."""
     by_email, by_affiliation = defaultdict(set), defaultdict(set)
     by_domain, by_lineage = defaultdict(set), defaultdict(set)
     for person in people.values():
@@ -320,7 +365,6 @@ def _pairs(people, papers, rows) -> set[tuple[int, int]]:
         if ConflictSource.CHAIR in sources:
             (set_by_chair if sources[ConflictSource.CHAIR] else lifted)[paper_id].add(user_id)
 
-    pairs = set()
     for paper in papers.values():
         conflicted = found[paper.pk] | (paper.declared & people.keys())
         for domain in (*paper.named_domains, *paper.author_domains):
@@ -331,8 +375,7 @@ def _pairs(people, papers, rows) -> set[tuple[int, int]]:
         conflicted |= set_by_chair[paper.pk]
         for email in paper.author_emails:
             conflicted |= by_email.get(email, set())
-        pairs.update((paper.pk, user_id) for user_id in conflicted)
-    return pairs
+        yield paper.pk, conflicted
 
 
 def workshop_members(workshop):

@@ -48,6 +48,11 @@ def other_workshop(db):
 def cast(workshop, other_workshop):
     """The fixed cast of STYLE.md, as users (None for anonymous). Paper-level roles (author,
     assigned or conflicted reviewer) become real once submissions and assignments exist."""
+    return make_cast(workshop, other_workshop)
+
+
+def make_cast(workshop, other_workshop):
+    """The cast fixture's users, for fixtures of a wider scope (tests/access builds one world per phase)."""
     return {
         "anonymous": None,
         "author": UserFactory(email="author@uni-a.example", name="Ada Author"),

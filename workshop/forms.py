@@ -23,7 +23,28 @@ class AoEDateTimeField(forms.DateTimeField):
 
     def to_python(self, value):
         with timezone.override(AOE):
-            return super().to_python(value)
+            value = super().to_python(value)
+        # Year 9999 AoE is year 10000 in UTC, which no database stores; a deadline outside these years is a typo.
+        if value is not None and not 2000 <= value.year <= 2999:
+            raise ValidationError("Choose a date between the years 2000 and 2999.", code="invalid")
+        return value
+
+
+class ModelMultipleIdField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField that refuses an integer too large for a database id as an invalid choice: on
+    SQLite, Django's own check of the choices crashes on one (OverflowError) instead of refusing it."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # not a number: Django refuses it itself
+            if not -(2**63) <= number < 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super()._check_values(value)
 
 
 def _helper(*layout, submit="Save"):
@@ -50,7 +71,7 @@ class ProfileForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="One per line, e.g. mpg.de. Used to find conflicts of interest; public mail providers are ignored.",
     )
-    expertise_directions = forms.ModelMultipleChoiceField(
+    expertise_directions = ModelMultipleIdField(
         queryset=Direction.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -19,30 +19,53 @@ from workshop import outbox
 from workshop.enums import EmailKind
 from workshop.models import DigestItem, EmailTemplate, OutboxEmail
 from workshop.selectors import digest_recipient
-from workshop.tasks import deliver_email
+from workshop.tasks import deliver_email, deliver_emails
 
 logger = logging.getLogger(__name__)
 
 
+# A bulk sender's emails (a release, an assignment's commit: thousands) are published this many
+# to a message: one message each would cost the request a broker round trip per email.
+PUBLISH_CHUNK = 100
+
+
 def publish_after_commit(email_ids):
-    """Hand the rows to the broker once the transaction that wrote them has committed.
+    """Hand the rows to the broker once the transaction that wrote them has committed: one
+    message per email, or per PUBLISH_CHUNK emails when there are more.
 
     A broker that cannot be reached loses nothing: the rows stay pending and the periodic
     sweep publishes them again; the request that caused them still succeeds.
     """
+    email_ids = list(email_ids)
 
     def publish():
-        for email_id in email_ids:
+        if len(email_ids) < PUBLISH_CHUNK:
+            for email_id in email_ids:
+                try:
+                    deliver_email.delay(email_id=email_id)
+                except Exception:
+                    logger.warning("Could not queue email %s; the outbox sweep will retry it.", email_id, exc_info=True)
+            return
+        for start in range(0, len(email_ids), PUBLISH_CHUNK):
+            chunk = email_ids[start : start + PUBLISH_CHUNK]
             try:
-                deliver_email.delay(email_id=email_id)
+                deliver_emails.delay(email_ids=chunk)
             except Exception:
-                logger.warning("Could not queue email %s; the outbox sweep will retry it.", email_id, exc_info=True)
+                logger.warning("Could not queue %s emails; the sweep will retry them.", len(chunk), exc_info=True)
 
     transaction.on_commit(publish)
 
 
 def store_message(message, *, workshop=None, template="", topic="") -> OutboxEmail:
     """Write one Django EmailMessage as an outbox row (not yet sent)."""
+    row = outbox_row(message, workshop=workshop, template=template, topic=topic)
+    row.save()
+    return row
+
+
+def outbox_row(message, *, workshop=None, template="", topic="") -> OutboxEmail:
+    """One Django EmailMessage as an unsaved outbox row, for senders that write many in one
+    bulk_create (and then publish_after_commit their ids)."""
     if message.attachments:
         raise ValueError("The outbox does not carry attachments; link to a permission-checked page instead.")
     body_text, body_html = message.body, ""
@@ -51,7 +74,7 @@ def store_message(message, *, workshop=None, template="", topic="") -> OutboxEma
     for content, mimetype in getattr(message, "alternatives", []):
         if mimetype == "text/html":
             body_html = content
-    return OutboxEmail.objects.create(
+    return OutboxEmail(
         workshop=workshop,
         template=template,
         topic=topic,
@@ -82,12 +105,16 @@ def render_text_template(source, context) -> str:
     return Engine.get_default().from_string(source).render(Context(context, autoescape=False))
 
 
-def render_email(template, context):
+def render_email(template, context, *, overrides=None):
     """Subject, text and (if written) HTML of templates/emails/<template>_{subject.txt,message.txt,message.html},
-    the naming allauth uses too; or the workshop's own wording of it (an EmailTemplate), text only."""
+    the naming allauth uses too; or the workshop's own wording of it (an EmailTemplate), text only.
+    `overrides` (name → EmailTemplate, read once) spares a bulk sender one query per email."""
     context = {"site_url": settings.SITE_URL, **context}
     workshop = context.get("workshop")
-    override = EmailTemplate.objects.filter(workshop=workshop, name=template).first() if workshop else None
+    if overrides is not None:
+        override = overrides.get(template)
+    else:
+        override = EmailTemplate.objects.filter(workshop=workshop, name=template).first() if workshop else None
     if override is not None:
         subject = render_text_template(override.subject, context)
         return " ".join(subject.split()), render_text_template(override.body, context), ""
@@ -120,6 +147,26 @@ def queue_email(
     row = store_message(message, workshop=workshop, template=template, topic=topic)
     publish_after_commit([row.pk])
     return row
+
+
+def queue_emails(*, workshop, emails) -> int:
+    """queue_email for many essential emails at once (a release, an assignment's commit): each
+    rendered as queue_email renders it, the rows written in bulk and published after commit.
+    `emails`: (template, to, context, topic) tuples. No digest: essential emails go at once.
+    Returns the number of rows written."""
+    emails = list(emails)
+    names = {template for template, *_ in emails}
+    overrides = {row.name: row for row in EmailTemplate.objects.filter(workshop=workshop, name__in=names)}
+    rows = []
+    for template, to, context, topic in emails:
+        subject, text, html = render_email(template, {"workshop": workshop, **context}, overrides=overrides)
+        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, list(to))
+        if html:
+            message.attach_alternative(html, "text/html")
+        rows.append(outbox_row(message, workshop=workshop, template=template, topic=topic))
+    created = OutboxEmail.objects.bulk_create(rows, batch_size=1000)
+    publish_after_commit([row.pk for row in created])
+    return len(created)
 
 
 def retry_failed_emails(*, email_ids) -> int:

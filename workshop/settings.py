@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, whose check is the first to read the body: a body too large is refused unread.
+    "submissions.middleware.RequestSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -111,9 +113,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis: the Celery broker and the shared cache. Without it, tasks run in-process.
 REDIS_URL = env_url("REDIS_URL", None, schemes={"redis", "rediss"})
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # A stopped Redis is a cache miss, not a server error (workshop.cache), and never hangs a request.
+    CACHES = {
+        "default": {
+            "BACKEND": "workshop.cache.ForgivingRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
 else:
+    # Local memory is private to one process: fine for the demo and the tests, never for several.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions in the database, not the cache: every web process reads the same ones, and a logout
+# cannot linger in another process's copy.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
@@ -172,6 +185,8 @@ AXES_USERNAME_CALLABLE = "workshop.adapters.axes_username"
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Failed logins are counted in the database, so a lockout holds on every web process.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # Proxies in front of the app that append to X-Forwarded-For; 0 means trust only REMOTE_ADDR.
 PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0, maximum=5)
 AXES_CLIENT_IP_CALLABLE = "workshop.adapters.client_ip"
@@ -201,8 +216,10 @@ EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5, minimum=1, maximum=20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Workshop reviews <noreply@localhost>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
-# Files: uploads go through Django's storage API and are served only by permission-checked views.
-STORAGE_BACKEND = env_choice("STORAGE_BACKEND", "local", choices=["local", "s3"])
+# Files: uploads go through Django's storage API and are served only by permission-checked views,
+# so any machine can serve any file. With S3_BUCKET they go to S3-compatible object storage that
+# every machine reaches; without it, to the MEDIA_ROOT folder, which only one host can share.
+S3_BUCKET = env_str("S3_BUCKET")
 MEDIA_ROOT = env_str("MEDIA_ROOT", str(VAR_DIR / "media"))
 STATIC_URL = "static/"
 # Not under VAR_DIR: the production image collects static files at build time.
@@ -215,18 +232,24 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-if STORAGE_BACKEND == "s3":
-    if importlib.util.find_spec("boto3") is None:
-        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs boto3: pip install -e '.[s3]'.")
+if S3_BUCKET:
+    if importlib.util.find_spec("boto3") is None or importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured("S3_BUCKET needs boto3 and django-storages: pip install -e '.[s3]'.")
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": env_str("S3_BUCKET", "workshop-uploads"),
+            "bucket_name": S3_BUCKET,
             "endpoint_url": env_url("S3_ENDPOINT_URL", None, schemes={"http", "https"}),
             "access_key": env_str("S3_ACCESS_KEY_ID"),
             "secret_key": env_str("S3_SECRET_ACCESS_KEY"),
             "region_name": env_str("S3_REGION", "us-east-1"),
+            "signature_version": "s3v4",
+            # Many S3-compatible services answer only at <endpoint>/<bucket>: "path" for those.
+            "addressing_style": env_choice("S3_ADDRESSING_STYLE", "auto", choices=["auto", "path", "virtual"]),
+            # No ACL header: objects stay private to the bucket's owner. Buckets with ACLs disabled
+            # (the AWS default) refuse an upload that names any canned ACL but the owner's.
             "default_acl": None,
+            # The app never links to the store; should anything ask for a URL, it is signed and expires.
             "querystring_auth": True,
             "file_overwrite": False,
         },
@@ -243,6 +266,8 @@ if env_bool("USE_X_FORWARDED_PROTO", False):
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF cookie: forms (htmx ones included) carry the token in a hidden field.
+CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -146,7 +146,11 @@ def outbox_email(request, workshop, email_id):
 @require_POST
 @workshop_permission_required("workshop.view_outbox")
 def outbox_retry(request, workshop):
-    ids = outbox_of(workshop, request.user).filter(pk__in=request.POST.getlist("email")).values_list("pk", flat=True)
+    # Ticked boxes carry ids: anything else (a garbled or forged form, a number too large for the database) is
+    # ignored rather than crashing the query.
+    ticked = [value for value in request.POST.getlist("email") if value.isascii() and value.isdigit()]
+    ticked = [int(value) for value in ticked if len(value) <= 18]
+    ids = outbox_of(workshop, request.user).filter(pk__in=ticked).values_list("pk", flat=True)
     count = retry_failed_emails(email_ids=list(ids))
     if count:
         messages.success(request, f"{count} failed email{'s' if count != 1 else ''} queued again.")

@@ -203,8 +203,19 @@ def _per_row_best(rows: np.ndarray, amount: np.ndarray, limit: np.ndarray | None
     """Indices of the largest amounts in each row, at most limit[row] of them (all when None)."""
     if limit is None:
         return np.arange(len(rows))
-    order = np.lexsort((-amount, rows))
+    if len(rows) == 0:
+        return np.zeros(0, np.int64)
+    # Sorted by row (they come so: one pass), then only the rows with more than their limit are
+    # sorted by amount. One lexsort of everything took 15 s on seed_scale's 20,000 x 15,000, whose
+    # first round finds 27 million pairs near the bound.
+    order = np.argsort(rows, kind="stable")
     sorted_rows = rows[order]
-    first = np.searchsorted(sorted_rows, sorted_rows)
-    rank = np.arange(len(order)) - first
-    return order[rank < limit[sorted_rows]]
+    starts = np.flatnonzero(np.r_[True, sorted_rows[1:] != sorted_rows[:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    wanted = limit[sorted_rows[starts]]
+    crowded = ends - starts > wanted
+    keep = [order[start:end] for start, end in zip(starts[~crowded], ends[~crowded], strict=True)]
+    for start, end, count in zip(starts[crowded], ends[crowded], wanted[crowded], strict=True):
+        row = order[start:end]
+        keep.append(row[np.argsort(-amount[row], kind="stable")[:count]])
+    return np.concatenate(keep)

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 from allauth.account.models import EmailAddress
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db.models import CharField, Count, Prefetch, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.http import Http404
@@ -209,7 +210,7 @@ def runs_of(workshop):
 
 
 def run_of(workshop, pk) -> AssignmentRun:
-    return get_object_or_404(runs_of(workshop), pk=pk)
+    return get_object_or_404(runs_of(workshop), pk=_id(pk))
 
 
 def assignments_of(workshop):
@@ -339,6 +340,25 @@ class AffinityMatrix:
         return 0.0 if row is None or column is None else float(self.matrix[row, column])
 
 
+def affinity_matrix_name(workshop_id, fingerprint) -> str:
+    """Where in the default storage a matrix too large for its row is kept: named by its inputs."""
+    return f"affinity/{workshop_id}-{fingerprint}.npy"
+
+
+def _matrix_file(name, shape) -> np.ndarray:
+    """A stored matrix file, read-only: memory-mapped from local storage (pages are read when
+    used, and shared by the processes of a machine), else read whole (S3)."""
+    if isinstance(default_storage, FileSystemStorage):
+        matrix = np.load(default_storage.path(name), mmap_mode="r", allow_pickle=False)
+    else:
+        with default_storage.open(name, "rb") as file:
+            matrix = np.load(file, allow_pickle=False)
+        matrix.flags.writeable = False
+    if matrix.shape != shape or matrix.dtype != np.dtype("<f4"):
+        raise ValueError(f"The affinity file {name} holds {matrix.dtype} {matrix.shape}, not float32 {shape}.")
+    return matrix
+
+
 # Decoded matrices by AffinityScores pk, each valid while its row's computed_at is unchanged:
 # pages that sort by affinity should not decode megabytes on every view.
 _decoded_matrices: dict[int, AffinityMatrix] = {}
@@ -359,14 +379,18 @@ def affinity_matrix_of(workshop) -> AffinityMatrix | None:
         return cached
     stored = (
         AffinityScores.objects.filter(pk=row.pk, status=AffinityStatus.READY, computed_at__isnull=False)
-        .values("matrix", "paper_ids", "reviewer_ids", "method", "computed_at")
+        .values("matrix", "paper_ids", "reviewer_ids", "method", "computed_at", "fingerprint")
         .first()
     )
     if stored is None:
         return None
     shape = (len(stored["paper_ids"]), len(stored["reviewer_ids"]))
+    if stored["matrix"] or 0 in shape:
+        matrix = np.frombuffer(bytes(stored["matrix"]), dtype="<f4").reshape(shape)
+    else:  # too large for its row: in a file (reviews.services.affinity.MATRIX_IN_ROW_BYTES)
+        matrix = _matrix_file(affinity_matrix_name(workshop.pk, stored["fingerprint"]), shape)
     decoded = AffinityMatrix(
-        matrix=np.frombuffer(bytes(stored["matrix"]), dtype="<f4").reshape(shape),
+        matrix=matrix,
         paper_ids=stored["paper_ids"],
         reviewer_ids=stored["reviewer_ids"],
         method=stored["method"],

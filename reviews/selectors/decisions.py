@@ -17,6 +17,7 @@ from django.urls import reverse
 from reviews import selectors as review_selectors
 from reviews.enums import CriterionRole, Outcome, ReviewStatus
 from reviews.models import Assignment, Decision, Review
+from reviews.selectors.reviews import reviewer_numbers_of
 from submissions import selectors as submission_selectors
 from submissions.enums import DECIDED, LIVE, Presentation
 from submissions.models import Submission, SubmissionAuthor
@@ -80,29 +81,36 @@ def reviews_for_authors(submission) -> list[AuthorReview]:
     """The paper's submitted reviews as its authors may read them, by reviewer number.
 
     Only the fields meant for the authors are copied: no reviewer, no confidential comments."""
-    criteria = review_selectors.criteria_of(submission.workshop)
-    numbers = review_selectors.reviewer_numbers(submission)
-    reviews = Review.objects.filter(submission=submission, status=ReviewStatus.SUBMITTED)
-    shown = [
-        AuthorReview(
-            number=numbers.get(review.reviewer_id, 0),
-            summary=review.summary,
-            strengths=review.strengths,
-            weaknesses=review.weaknesses,
-            questions=review.questions,
-            scores=scores_of(review, criteria),
+    return reviews_for_authors_of(submission.workshop, [submission.pk])[submission.pk]
+
+
+def reviews_for_authors_of(workshop, submission_ids) -> dict[int, list[AuthorReview]]:
+    """reviews_for_authors of many papers of the workshop in four queries: submission id → reviews."""
+    criteria = review_selectors.criteria_of(workshop)
+    numbers = reviewer_numbers_of(submission_ids)
+    shown = {pk: [] for pk in submission_ids}
+    for review in Review.objects.filter(submission_id__in=list(shown), status=ReviewStatus.SUBMITTED):
+        shown[review.submission_id].append(
+            AuthorReview(
+                number=numbers[review.submission_id].get(review.reviewer_id, 0),
+                summary=review.summary,
+                strengths=review.strengths,
+                weaknesses=review.weaknesses,
+                questions=review.questions,
+                scores=scores_of(review, criteria),
+            )
         )
-        for review in reviews
-    ]
-    return sorted(shown, key=lambda review: review.number)
+    return {pk: sorted(reviews, key=lambda review: review.number) for pk, reviews in shown.items()}
 
 
-def decision_email_context(decision) -> dict:
+def decision_email_context(decision, reviews=None) -> dict:
     """The variables of the decision emails (and their preview): the paper, the decision, and the
-    reviews for the authors when the workshop shares them."""
+    reviews for the authors when the workshop shares them (`reviews`: read already, in bulk)."""
     submission = decision.submission
     workshop = submission.workshop
     share = workshop.share_reviews_with_authors
+    if share and reviews is None:
+        reviews = reviews_for_authors(submission)
     return {
         "submission": submission,
         "decision": decision,
@@ -110,7 +118,7 @@ def decision_email_context(decision) -> dict:
         "presentation": decision.get_presentation_display() if decision.presentation else "",
         "note": decision.note_to_authors,
         "share_reviews": share,
-        "reviews": reviews_for_authors(submission) if share else [],
+        "reviews": reviews if share else [],
         "reviews_url": reviews_url(submission),
     }
 
@@ -221,29 +229,66 @@ def unreleased_decisions(workshop):
     return Decision.objects.filter(workshop=workshop, released_at__isnull=True, submission__status__in=LIVE)
 
 
+def release_under_way(workshop) -> bool:
+    """Whether a started release still has papers to release: an unreleased decision made before
+    it started (`workshop.decisions_released_at`, set when a chair starts it). A decision made
+    after a release finished waits for the next one."""
+    started = workshop.decisions_released_at
+    return started is not None and unreleased_decisions(workshop).filter(decided_at__lte=started).exists()
+
+
+@dataclass(frozen=True)
+class ReleaseProgress:
+    queued: int  # papers of this release whose decision is recorded and whose email is in the outbox
+    total: int  # papers of this release
+
+
+def release_progress(workshop) -> ReleaseProgress | None:
+    """How far the release under way is, in papers (one email each, to all its authors); None
+    when none is under way. Its papers are those released at its start time, and those left."""
+    if not release_under_way(workshop):
+        return None
+    queued = Decision.objects.filter(workshop=workshop, released_at=workshop.decisions_released_at).count()
+    return ReleaseProgress(queued=queued, total=queued + unreleased_decisions(workshop).count())
+
+
 @dataclass(frozen=True)
 class ReleaseSummary:
     undecided: list[int]  # numbers of live papers without a decision
     papers: dict[str, int]  # outcome → papers the next release sends
     addresses: dict[str, int]  # outcome → author addresses that get that email
     released: int  # papers released before
+    hidden: int = 0  # papers the next release sends whose outcome the viewer may not know (conflicts)
 
     @property
     def pending(self) -> int:
-        return sum(self.papers.values())
+        return sum(self.papers.values()) + self.hidden
 
 
-def release_summary(workshop) -> ReleaseSummary:
-    """What a release would do now, in counts only (safe for a chair in conflict with some papers)."""
+def release_summary(workshop, viewer=None) -> ReleaseSummary:
+    """What a release would do now, in counts only. The decisions on papers `viewer` is in conflict
+    with are counted apart, without their outcome: with the other decisions in plain sight on the
+    decisions page, "1 accepted" would tell a conflicted chair the outcome of their paper."""
     pending = unreleased_decisions(workshop)
-    papers = dict(pending.values_list("outcome").annotate(n=Count("pk")).order_by())
-    authors = SubmissionAuthor.objects.filter(submission__decision__in=pending)
+    if viewer is None:
+        pending = pending.annotate(hidden=Value(False))
+    else:
+        conflicted = submission_selectors.conflicted_submissions(viewer, workshop).filter(pk=OuterRef("submission"))
+        pending = pending.annotate(hidden=Exists(conflicted))
+    papers, hidden = {}, 0
+    for outcome, is_hidden, count in pending.values_list("outcome", "hidden").annotate(n=Count("pk")).order_by():
+        if is_hidden:
+            hidden += count
+        else:
+            papers[outcome] = count
+    authors = SubmissionAuthor.objects.filter(submission__decision__in=pending.filter(hidden=False))
     addresses = dict(authors.values_list("submission__decision__outcome").annotate(n=Count("pk")).order_by())
     return ReleaseSummary(
         undecided=list(undecided_papers(workshop).values_list("number", flat=True)),
         papers={outcome: papers.get(outcome, 0) for outcome in Outcome.values},
         addresses={outcome: addresses.get(outcome, 0) for outcome in Outcome.values},
         released=Decision.objects.filter(workshop=workshop, released_at__isnull=False).count(),
+        hidden=hidden,
     )
 
 

@@ -69,11 +69,19 @@ def reviewer_numbers(submission) -> dict[int, int]:
     """Reviewer user id → N of "Reviewer N" for this paper: 1..k in the order they were assigned,
     so a number never names anyone and stays the same from page to page. Someone who wrote a
     review and was unassigned since keeps a number after the assigned ones."""
-    assigned = Assignment.objects.filter(submission=submission).order_by("created_at", "id")
-    order = list(assigned.values_list("reviewer_id", flat=True))
-    written = Review.objects.filter(submission=submission).order_by("created_at", "id")
-    order += [pk for pk in written.values_list("reviewer_id", flat=True) if pk not in order]
-    return {pk: number for number, pk in enumerate(order, start=1)}
+    return reviewer_numbers_of([submission.pk])[submission.pk]
+
+
+def reviewer_numbers_of(submission_ids) -> dict[int, dict[int, int]]:
+    """reviewer_numbers of many papers in two queries: submission id → (reviewer id → N)."""
+    orders = {pk: [] for pk in submission_ids}
+    assigned = Assignment.objects.filter(submission_id__in=list(orders)).order_by("created_at", "id")
+    written = Review.objects.filter(submission_id__in=list(orders)).order_by("created_at", "id")
+    for rows in (assigned, written):
+        for submission_id, reviewer_id in rows.values_list("submission_id", "reviewer_id"):
+            if reviewer_id not in orders[submission_id]:
+                orders[submission_id].append(reviewer_id)
+    return {pk: {reviewer: n for n, reviewer in enumerate(order, start=1)} for pk, order in orders.items()}
 
 
 def _reviewable(workshop, reviewer):
@@ -83,11 +91,15 @@ def _reviewable(workshop, reviewer):
     Each carries its decision once released as `released_decision` (read it through
     released_decision_of); a decision the chairs have not released yet is never loaded, so no
     reviewer page can show it."""
+    # The reviewer's handful of ids first, then the conflict rule on those only: as subqueries,
+    # PostgreSQL read all 20,000 papers of the workshop to find them.
+    assigned = list(
+        Assignment.objects.filter(workshop=workshop, reviewer=reviewer).values_list("submission_id", flat=True)
+    )
+    conflicted = conflicted_submissions(reviewer, workshop).filter(pk__in=assigned)
     return (
-        Submission.objects.filter(
-            workshop=workshop, status__in=LIVE | DECIDED, assignments__reviewer=reviewer, number__isnull=False
-        )
-        .exclude(pk__in=conflicted_submissions(reviewer, workshop).values("pk"))
+        Submission.objects.filter(workshop=workshop, status__in=LIVE | DECIDED, pk__in=assigned, number__isnull=False)
+        .exclude(pk__in=conflicted.values("pk"))
         .annotate(released_decision=FilteredRelation("decision", condition=Q(decision__released_at__isnull=False)))
         .select_related("primary_direction", "released_decision")
         .prefetch_related(Prefetch("secondary_directions", queryset=Direction.objects.order_by("order", "id")))

@@ -7,16 +7,21 @@ so TF-IDF is recomputed in full, which takes seconds even for thousands of paper
 """
 
 import logging
+import os
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import transaction
 from django.utils import timezone
 
 from reviews import affinity
 from reviews.enums import AffinityStatus
 from reviews.models import AffinityScores, TextEmbedding
-from reviews.selectors import AffinityInputs, affinity_inputs, text_sha256
+from reviews.selectors import AffinityInputs, affinity_inputs, affinity_matrix_name, text_sha256
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +34,11 @@ STALLED_AFTER = timedelta(hours=2)
 EMBED_BATCH_SIZE = 64
 # Hashes looked up in one query (SQLite allows at most 32,766 parameters).
 LOOKUP_CHUNK = 2000
+# A matrix up to this size is kept in its row (one query reads it); a larger one goes to a file in
+# the default storage (affinity_matrix_name), read by memory-mapping: PostgreSQL refuses a value
+# over 1 GB, and 20,000 papers x 15,000 reviewers in float32 is 1.2 GB (600 MB in float16, which
+# still cannot be read back: its hex text form is over 1 GB too).
+MATRIX_IN_ROW_BYTES = 32 * 1024 * 1024
 BROKER_DOWN = "The task queue could not be reached, so the computation has not started. Try again in a minute."
 
 
@@ -93,19 +103,53 @@ def compute_affinity(*, workshop) -> AffinityScores:
             rows.update(total=inputs.text_count)
             matrix = affinity.affinity_matrix(inputs.paper_texts, inputs.reviewer_texts, method=method)
             rows.update(done=inputs.text_count)
+        matrix = np.ascontiguousarray(matrix, dtype="<f4")
+        in_row = matrix.nbytes <= MATRIX_IN_ROW_BYTES
+        if not in_row:
+            _save_matrix_file(affinity_matrix_name(workshop.pk, inputs.fingerprint), matrix)
         rows.update(
             status=AffinityStatus.READY,
-            matrix=np.ascontiguousarray(matrix, dtype="<f4").tobytes(),
+            matrix=matrix.tobytes() if in_row else b"",
             paper_ids=inputs.paper_ids,
             reviewer_ids=inputs.reviewer_ids,
             fingerprint=inputs.fingerprint,
             computed_at=timezone.now(),
         )
+        if row.fingerprint and row.fingerprint != inputs.fingerprint:
+            _delete_matrix_file(affinity_matrix_name(workshop.pk, row.fingerprint))
     except Exception as error:
         logger.exception("Affinity of %s failed.", workshop.slug)
         rows.update(status=AffinityStatus.FAILED, error=_reason(error))
         raise
     return _reloaded(row.pk)
+
+
+def _save_matrix_file(name, matrix):
+    """Write the matrix as a .npy file under `name` in the default storage (replacing one of the
+    same name: the same inputs give the same matrix). On local storage it is written in place and
+    renamed, so that a reader never maps half a file; elsewhere it is uploaded from a temporary file."""
+    if not isinstance(default_storage, FileSystemStorage):  # not on this machine's disk (S3): upload it
+        with tempfile.TemporaryFile() as spool:
+            np.save(spool, matrix, allow_pickle=False)
+            spool.seek(0)
+            _delete_matrix_file(name)
+            saved = default_storage.save(name, File(spool, name=name))
+        if saved != name:  # another computation wrote the same name meanwhile: theirs is the same matrix
+            default_storage.delete(saved)
+        return
+    path = Path(default_storage.path(name))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    with open(partial, "wb") as file:
+        np.save(file, matrix, allow_pickle=False)
+    os.replace(partial, path)
+
+
+def _delete_matrix_file(name):
+    try:
+        default_storage.delete(name)
+    except OSError:
+        logger.warning("Could not delete the old affinity matrix %s.", name, exc_info=True)
 
 
 def _reloaded(pk) -> AffinityScores:

@@ -18,17 +18,20 @@ from django.utils import timezone
 from reviews.assignment import AssignmentInfeasible, solve_with_report
 from reviews.enums import ACTIVE_RUNS, EDITABLE_RUNS, AssignmentSource, BidValue, RunStatus
 from reviews.models import Assignment, AssignmentRun, ProposedPair
-from reviews.scoring import Weights, breakdown, live_papers, score_table
+from reviews.scoring import BID_POINTS, Weights, breakdown, live_papers, score_table
 from reviews.selectors import reviewer_profile
 from submissions import selectors as submission_selectors
+from submissions.models import Submission
 from workshop.enums import Role
-from workshop.mail import queue_email
-from workshop.models import Membership
+from workshop.mail import queue_email, queue_emails
+from workshop.models import Membership, User
 
 logger = logging.getLogger(__name__)
 
 
 DEFAULT_WEIGHTS = Weights()
+# Proposed pairs built and written at a time.
+PROPOSAL_BATCH = 5000
 
 
 class AssignmentRefused(Exception):
@@ -132,23 +135,8 @@ def _solve_into(run):
         paper_labels=[f"#{paper.number}" for paper in table.papers],
         reviewer_labels=[str(reviewer) for reviewer in table.reviewers],
     )
-    pairs = []
-    for i, j in zip(*np.nonzero(chosen), strict=True):
-        parts = breakdown(table, weights, i, j)
-        pairs.append(
-            ProposedPair(
-                run=run,
-                submission=table.papers[i],
-                reviewer=table.reviewers[j],
-                affinity=parts.affinity,
-                bid=parts.bid,
-                direction_match=parts.direction_match,
-                score=parts.score,
-                is_locked=bool(locked[i, j]),
-            )
-        )
     with transaction.atomic():
-        ProposedPair.objects.bulk_create(pairs, batch_size=5000)
+        _write_proposal(run, table, weights, chosen, locked)
         stats = {
             **run.stats,
             "total_score": report.total_score,
@@ -164,6 +152,34 @@ def _solve_into(run):
             stats=stats,
             affinity_method=table.method,
             finished_at=timezone.now(),
+        )
+
+
+def _write_proposal(run, table, weights, chosen, locked):
+    """The chosen pairs as proposed pairs, each score in parts (as `breakdown` gives it, computed
+    for all pairs at once), written PROPOSAL_BATCH at a time: 80,000 pairs at a conference."""
+    rows, columns = np.nonzero(chosen)
+    affinity = table.affinity[rows, columns].astype(np.float64)
+    direction = table.direction_match[rows, columns].astype(np.float64)
+    paper_ids = np.array([paper.pk for paper in table.papers], dtype=np.int64)[rows].tolist()
+    reviewer_ids = np.array([reviewer.pk for reviewer in table.reviewers], dtype=np.int64)[columns].tolist()
+    bids = [table.bids.get(pair, BidValue.NEUTRAL) for pair in zip(paper_ids, reviewer_ids, strict=True)]
+    points = np.array([BID_POINTS.get(bid, 0.0) for bid in bids], dtype=np.float64)
+    scores = weights.combine(affinity, points, direction).tolist()
+    affinity, direction, is_locked = affinity.tolist(), direction.tolist(), locked[rows, columns].tolist()
+    for start in range(0, len(rows), PROPOSAL_BATCH):
+        ProposedPair.objects.bulk_create(
+            ProposedPair(
+                run=run,
+                submission_id=paper_ids[k],
+                reviewer_id=reviewer_ids[k],
+                affinity=affinity[k],
+                bid=bids[k],
+                direction_match=direction[k],
+                score=scores[k],
+                is_locked=is_locked[k],
+            )
+            for k in range(start, min(start + PROPOSAL_BATCH, len(rows)))
         )
 
 
@@ -288,28 +304,34 @@ def commit_run(*, run, by) -> dict:
     proposals are discarded: they were made without these assignments."""
     run = _editable(run)
     workshop = run.workshop
-    pairs = list(ProposedPair.objects.filter(run=run).select_related("submission", "reviewer"))
-    papers = {pair.submission_id: pair.submission for pair in pairs}
-    reviewers = {pair.reviewer_id: pair.reviewer for pair in pairs}
-    conflicted = submission_selectors.conflict_pairs(workshop, list(papers.values()), list(reviewers.values()))
-    clashes = [pair for pair in pairs if (pair.submission_id, pair.reviewer_id) in conflicted]
+    # Ids only: at a conference a proposal has 80,000 pairs, and loading each with its paper and
+    # reviewer took longer than anything else here.
+    pairs = list(
+        ProposedPair.objects.filter(run=run).order_by("pk").values_list("submission_id", "reviewer_id", "is_manual")
+    )
+    # Only the proposed pairs are judged: every paper's conflicts with every reviewer would be
+    # millions of pairs at a conference.
+    conflicted = submission_selectors.pairs_in_conflict(workshop, [(paper, reviewer) for paper, reviewer, _ in pairs])
+    clashes = [(paper, reviewer) for paper, reviewer, _ in pairs if (paper, reviewer) in conflicted][:5]
     if clashes:
-        listed = ", ".join(f"{pair.reviewer} on #{pair.submission.number}" for pair in clashes[:5])
+        names = User.objects.in_bulk({reviewer for _, reviewer in clashes})
+        numbers = dict(Submission.objects.filter(pk__in={paper for paper, _ in clashes}).values_list("pk", "number"))
+        listed = ", ".join(f"{names[reviewer]} on #{numbers[paper]}" for paper, reviewer in clashes)
         raise AssignmentRefused(f"Not committed: these pairs are in conflict now: {listed}. Remove them first.")
     existing = set(Assignment.objects.filter(workshop=workshop).values_list("submission_id", "reviewer_id"))
-    new = [pair for pair in pairs if (pair.submission_id, pair.reviewer_id) not in existing]
+    new = [(paper, reviewer, manual) for paper, reviewer, manual in pairs if (paper, reviewer) not in existing]
     Assignment.objects.bulk_create(
-        [
+        (
             Assignment(
                 workshop=workshop,
-                submission=pair.submission,
-                reviewer=pair.reviewer,
-                source=AssignmentSource.MANUAL if pair.is_manual else AssignmentSource.AUTOMATIC,
+                submission_id=paper,
+                reviewer_id=reviewer,
+                source=AssignmentSource.MANUAL if manual else AssignmentSource.AUTOMATIC,
                 run=run,
                 created_by=by,
             )
-            for pair in new
-        ],
+            for paper, reviewer, manual in new
+        ),
         batch_size=5000,
     )
     run.status, run.committed_by, run.committed_at = RunStatus.COMMITTED, by, timezone.now()
@@ -317,26 +339,36 @@ def commit_run(*, run, by) -> dict:
     AssignmentRun.objects.filter(workshop=workshop, status__in=EDITABLE_RUNS).exclude(pk=run.pk).update(
         status=RunStatus.DISCARDED
     )
+    # What the emails show of each paper and reviewer, and nothing more.
+    papers = Submission.objects.only("pk", "number", "title").in_bulk({paper for paper, _, _ in new})
+    reviewers = User.objects.only("pk", "email", "name").in_bulk({reviewer for _, reviewer, _ in new})
     by_reviewer = defaultdict(list)
-    for pair in new:
-        by_reviewer[pair.reviewer_id].append(pair.submission)
-    for reviewer_id, new_papers in by_reviewer.items():
-        _email_assignment(workshop, reviewers[reviewer_id], sorted(new_papers, key=lambda paper: paper.number))
+    for paper, reviewer, _ in new:
+        by_reviewer[reviewer].append(papers[paper])
+    # Thousands of reviewers at a conference: their emails are rendered here and written in bulk.
+    queue_emails(
+        workshop=workshop,
+        emails=[
+            _assignment_email(workshop, reviewers[reviewer_id], sorted(new_papers, key=lambda paper: paper.number))
+            for reviewer_id, new_papers in by_reviewer.items()
+        ],
+    )
     return {"assignments": len(new), "reviewers": len(by_reviewer)}
 
 
+def _assignment_email(workshop, reviewer, papers):
+    """The email listing a reviewer's new papers, as (template, to, context, topic)."""
+    context = {
+        "reviewer": reviewer,
+        "papers": papers,
+        "papers_url": reverse("reviews:my_papers", kwargs={"slug": workshop.slug}),
+    }
+    return "reviewer_assignment", [reviewer.email], context, f"assignment:{reviewer.pk}"
+
+
 def _email_assignment(workshop, reviewer, papers):
-    queue_email(
-        to=[reviewer.email],
-        template="reviewer_assignment",
-        context={
-            "reviewer": reviewer,
-            "papers": papers,
-            "papers_url": reverse("reviews:my_papers", kwargs={"slug": workshop.slug}),
-        },
-        workshop=workshop,
-        topic=f"assignment:{reviewer.pk}",
-    )
+    template, to, context, topic = _assignment_email(workshop, reviewer, papers)
+    queue_email(to=to, template=template, context=context, workshop=workshop, topic=topic)
 
 
 # --- manual assignment ------------------------------------------------------------------------

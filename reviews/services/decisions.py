@@ -1,22 +1,38 @@
 """Writes on decisions: the chairs decide each paper (one transition function), then release them all.
 
-A decision stays between the chairs until released. Release records each decision on its paper
-(submissions.services.record_decision), freezes it, and emails the paper's authors exactly once,
-with the reviews when the workshop shares them.
+A decision stays between the chairs until released. A chair starts the release (start_release, in
+the request: checks and a task queued); the task records each decision on its paper
+(submissions.services.record_decisions), freezes it, and emails the paper's authors exactly once,
+with the reviews when the workshop shares them, in batches (release_decisions).
 """
+
+import logging
 
 from django.db import transaction
 from django.utils import timezone
 
 from reviews.enums import Outcome
 from reviews.models import Decision
-from reviews.selectors.decisions import decision_email_context, decision_label, undecided_papers
+from reviews.selectors.decisions import (
+    decision_email_context,
+    decision_label,
+    release_under_way,
+    reviews_for_authors_of,
+    undecided_papers,
+    unreleased_decisions,
+)
 from submissions.enums import LIVE, Presentation
 from submissions.models import Submission
 from submissions.selectors import is_conflicted
-from submissions.services import record_decision
-from workshop.mail import queue_email
+from submissions.services import record_decisions
+from workshop.mail import queue_emails
 from workshop.models import EmailTemplate, Workshop
+
+logger = logging.getLogger(__name__)
+
+# Papers released per transaction: each batch holds the workshop's row lock for about a second
+# (see benchmarks/release.py), so that deciding and the release page stay responsive meanwhile.
+RELEASE_BATCH = 500
 
 
 class DecisionRefused(Exception):
@@ -41,7 +57,7 @@ def decide(*, submission, outcome, by, presentation="", note="", version=None) -
     # Every decision and every release takes the workshop's row lock first: two chairs deciding a
     # paper at once (even before its decision row exists) queue up, a decision cannot change while
     # a release reads it, and one lock order leaves no room for a deadlock.
-    Workshop.objects.select_for_update().values_list("pk", flat=True).get(pk=submission.workshop_id)
+    workshop = Workshop.objects.select_for_update().get(pk=submission.workshop_id)
     paper = Submission.objects.select_for_update().select_related("workshop").get(pk=submission.pk)
     if is_conflicted(by, paper):
         raise DecisionRefused(f"You are in conflict with paper #{paper.number}; another chair must decide it.")
@@ -49,6 +65,12 @@ def decide(*, submission, outcome, by, presentation="", note="", version=None) -
     if current is not None and current.released_at is not None:
         raise DecisionRefused(
             f"The decision on paper #{paper.number} was released to its authors; it can no longer change."
+        )
+    started = workshop.decisions_released_at
+    if current is not None and started is not None and current.decided_at <= started:
+        # Made before the release started and not released yet: the release under way sends it.
+        raise DecisionRefused(
+            f"The decision on paper #{paper.number} is being released to its authors; it can no longer change."
         )
     if paper.status not in LIVE:
         raise DecisionRefused(f"Paper #{paper.number} is {paper.get_status_display().lower()}; it cannot be decided.")
@@ -69,50 +91,104 @@ def decide(*, submission, outcome, by, presentation="", note="", version=None) -
 
 
 @transaction.atomic
-def release_decisions(*, workshop, by) -> int:
-    """Tell the authors: record every decided, unreleased paper's decision and email its authors.
+def start_release(*, workshop, by) -> int:
+    """The chair's release: check that every live paper is decided, mark the release started
+    (`workshop.decisions_released_at`, the time every paper of this release is stamped with) and
+    queue the task `reviews.release_decisions`, which records the decisions and emails the authors.
 
-    Refused while a live paper has no decision. The workshop's row lock makes a second release
-    (a double click, another chair) wait, then find those papers released and skip them, so each
-    author gets each paper's email once. Returns the number of papers released.
+    Returns the number of papers the release sends, 0 when there is nothing to release. Starting a
+    release that is under way (a double click, a task lost with its worker) queues the task again
+    and keeps its start time: the tasks share the work, and each paper is released once.
     """
-    workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
-    missing = list(undecided_papers(workshop).values_list("number", flat=True))
+    current = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    missing = list(undecided_papers(current).values_list("number", flat=True))
     if missing:
         numbers = ", ".join(f"#{n}" for n in missing)
         raise DecisionRefused(f"Decide every paper before the release; still undecided: paper {numbers}.")
-    pending = (
-        Decision.objects.filter(workshop=workshop, released_at__isnull=True, submission__status__in=LIVE)
-        .select_related("submission__workshop")
-        .prefetch_related("submission__authors")
-        .order_by("submission__number")
-    )
-    now = timezone.now()
+    pending = unreleased_decisions(current).count()
+    if not pending:
+        return 0
+    if not release_under_way(current):
+        current.decisions_released_at = timezone.now()
+        current.save(update_fields=["decisions_released_at"])
+    workshop.decisions_released_at = current.decisions_released_at
+    transaction.on_commit(lambda: _publish_release(current.pk, by.pk))
+    logger.info("%s started the release of %s decisions of %s.", by, pending, current.slug)
+    return pending
+
+
+def _publish_release(workshop_id, by_id):
+    from reviews.tasks import release_decisions as release_task  # the task module imports this one
+
+    try:
+        release_task.delay(workshop_id=workshop_id, by_id=by_id)
+    except Exception:
+        # The page shows the release under way and not moving; starting it again queues it again.
+        logger.warning("Could not queue the release of workshop %s.", workshop_id, exc_info=True)
+
+
+def release_decisions(*, workshop, by) -> int:
+    """Record every decided, unreleased paper's decision and email its authors once: the work of
+    the task (and of commands and tests, which call it directly).
+
+    Works in batches of RELEASE_BATCH papers, each in its own transaction under the workshop's row
+    lock: a decision cannot change while its batch is read, a second run (a concurrent task, a
+    task delivered again) waits for the batch and then finds those papers released, so each
+    paper's email is written once; and the release page can count the batches' progress.
+    Returns the number of papers released by this call.
+    """
     released = 0
-    for decision in pending:
-        paper = decision.submission
-        record_decision(
-            submission=paper,
-            accepted=decision.outcome == Outcome.ACCEPT,
-            by=by,
-            presentation=decision.presentation,
-            note=decision.note_to_authors,
-        )
-        decision.released_at = now
-        decision._history_user = by
-        decision.save(update_fields=["released_at"])
-        queue_email(
-            to=list(dict.fromkeys(author.email.lower() for author in paper.authors.all())),
-            template=f"decision_{decision.outcome}",
-            context=decision_email_context(decision),
-            workshop=workshop,
-            topic=f"submission:{paper.pk}",
-        )
-        released += 1
-    if released:
-        workshop.decisions_released_at = now
-        workshop.save(update_fields=["decisions_released_at"])
+    while batch := _release_batch(workshop.pk, by):
+        released += batch
     return released
+
+
+@transaction.atomic
+def _release_batch(workshop_id, by) -> int:
+    workshop = Workshop.objects.select_for_update().get(pk=workshop_id)
+    batch = list(
+        unreleased_decisions(workshop)
+        .select_related("submission")
+        .prefetch_related("submission__authors")
+        .order_by("submission__number")[:RELEASE_BATCH]
+    )
+    if not batch:
+        return 0
+    if not release_under_way(workshop):  # called directly, with no release started
+        workshop.decisions_released_at = timezone.now()
+        workshop.save(update_fields=["decisions_released_at"])
+    stamp = workshop.decisions_released_at
+    papers = {decision.submission_id: decision.submission for decision in batch}
+    record_decisions(
+        decisions={
+            decision.submission_id: (
+                decision.outcome == Outcome.ACCEPT,
+                decision.presentation,
+                decision.note_to_authors,
+            )
+            for decision in batch
+        },
+        by=by,
+    )
+    Decision.objects.filter(pk__in=[decision.pk for decision in batch]).update(released_at=stamp)
+    for decision in batch:
+        decision.released_at = stamp
+    Decision.history.bulk_history_create(batch, update=True, default_user=by)
+    reviews = reviews_for_authors_of(workshop, list(papers)) if workshop.share_reviews_with_authors else {}
+    emails = []
+    for decision in batch:
+        paper = decision.submission
+        paper.workshop = workshop
+        emails.append(
+            (
+                f"decision_{decision.outcome}",
+                list(dict.fromkeys(author.email.lower() for author in paper.authors.all())),
+                decision_email_context(decision, reviews.get(paper.pk)),
+                f"submission:{paper.pk}",
+            )
+        )
+    queue_emails(workshop=workshop, emails=emails)
+    return len(batch)
 
 
 def decide_many(*, workshop, choices, outcome, by, presentation="") -> tuple[list[int], list[str]]:

@@ -37,6 +37,9 @@ class Invitee:
     name: str = ""
 
 
+MAX_INVITEE_LINE = 1000
+
+
 def parse_invitees(text: str, *, label="Line") -> tuple[list[Invitee], list[str]]:
     """People to invite from pasted lines or a CSV file's text, and a message per bad line.
 
@@ -49,6 +52,11 @@ def parse_invitees(text: str, *, label="Line") -> tuple[list[Invitee], list[str]
     for number, line in enumerate((text or "").splitlines(), start=1):
         line = line.strip()
         if not line:
+            continue
+        if len(line) > MAX_INVITEE_LINE:
+            # Longer than any name and address; the csv module would refuse it past 128 KB, and the message would
+            # repeat it whole.
+            errors.append(f"{label} {number}: “{line[:60]}…” is too long to be a name and an email address.")
             continue
         if columns is None and not invitees and not errors and "@" not in line:
             header = [cell.strip().lower() for cell in next(csv.reader([line]))]

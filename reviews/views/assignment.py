@@ -2,7 +2,7 @@
 assignment; and a reviewer's list of assigned papers."""
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -103,7 +103,7 @@ def edit_run(request, workshop, run_id):
                 return back
             reviewer = form.cleaned_data["reviewer"]
             if action == "add":
-                paper = get_object_or_404(live_papers(workshop), pk=request.POST.get("submission"))
+                paper = get_object_or_404(live_papers(workshop), pk=_paper_id(request))
                 warnings = services.add_pair(run=run, submission=paper, reviewer=reviewer, by=request.user)
                 messages.success(request, f"{reviewer} added to paper #{paper.number}.")
             else:
@@ -124,6 +124,13 @@ def edit_run(request, workshop, run_id):
     except services.AssignmentRefused as refusal:
         messages.error(request, str(refusal))
     return back
+
+
+def _paper_id(request):
+    try:
+        return int(request.POST.get("submission", ""))
+    except ValueError:
+        raise Http404("No such paper.") from None
 
 
 def _pair_id(request):

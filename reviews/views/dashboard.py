@@ -36,6 +36,8 @@ def dashboard(request, workshop):
             "workshop": workshop,
             "dashboard": figures,
             "missing": figures.missing[:LIST_LENGTH],
+            # Thousands are late at conference size: the page names the most behind, the remind page all.
+            "late": figures.late_reviewers[:LIST_LENGTH],
             "disputed": figures.disputed[:LIST_LENGTH],
             "query": query,
             "page": page,

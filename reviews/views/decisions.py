@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from reviews.enums import Outcome
@@ -47,7 +47,7 @@ def decisions(request, workshop):
             "show": show,
             "query": urlencode({"sort": sort, "show": show}),
             "form": BulkDecisionForm(),
-            "summary": selectors.release_summary(workshop),
+            "summary": selectors.release_summary(workshop, viewer=request.user),
         },
     )
 
@@ -141,19 +141,26 @@ def _preview(workshop, decision, *, subject=None, body=None):
 def release(request, workshop):
     if request.method == "POST":
         try:
-            released = services.release_decisions(workshop=workshop, by=request.user)
+            pending = services.start_release(workshop=workshop, by=request.user)
         except DecisionRefused as refusal:
             messages.error(request, str(refusal))
         else:
-            if released:
+            if pending:
                 messages.success(
                     request,
-                    f"Released {released} decision{'' if released == 1 else 's'}: "
-                    "their emails to the authors are in the outbox.",
+                    f"Releasing {pending} decision{'' if pending == 1 else 's'}: "
+                    "their emails to the authors are being written to the outbox.",
                 )
             else:
                 messages.info(request, "Nothing to release: every decision was released already.")
         return redirect("reviews:release", slug=workshop.slug)
+    progress = selectors.release_progress(workshop)
+    if request.htmx and request.GET.get("progress"):
+        if progress is not None:
+            return render(request, "reviews/chair/release.html#progress", {"workshop": workshop, "progress": progress})
+        response = HttpResponse()
+        response["HX-Refresh"] = "true"  # finished: show the whole page again
+        return response
     previews = []
     for outcome in Outcome:
         decision = selectors.preview_decision(request.user, workshop, outcome)
@@ -163,7 +170,12 @@ def release(request, workshop):
     return render(
         request,
         "reviews/chair/release.html",
-        {"workshop": workshop, "summary": selectors.release_summary(workshop), "previews": previews},
+        {
+            "workshop": workshop,
+            "summary": selectors.release_summary(workshop, viewer=request.user),
+            "previews": previews,
+            "progress": progress,
+        },
     )
 
 

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
 from submissions import exports, published, selectors, services
@@ -15,6 +16,9 @@ from submissions.views import _author_rows, _check_submitter_listed
 from workshop.selectors import workshop_by_slug
 from workshop.templatetags.workshop_tags import aoe
 from workshop.views import workshop_permission_required
+
+# The public programme's rendering is cached under its version, so a change shows at once.
+PROGRAMME_CACHE_SECONDS = 24 * 60 * 60
 
 
 @login_required
@@ -74,8 +78,14 @@ def camera_ready(request, slug, pk):
 def accepted_papers(request, slug):
     """The public list of accepted papers, once the chairs have published them (404 before)."""
     workshop = workshop_by_slug(slug)
-    programme = published.published_programme(workshop)
-    return render(request, "submissions/accepted.html", {"workshop": workshop, "programme": programme})
+    version = published.programme_version(workshop)
+    # Read only when the cached rendering of this version is missing (the template's cache tag).
+    programme = SimpleLazyObject(lambda: published.published_programme(workshop))
+    return render(
+        request,
+        "submissions/accepted.html",
+        {"workshop": workshop, "programme": programme, "version": version, "cache_seconds": PROGRAMME_CACHE_SECONDS},
+    )
 
 
 def camera_ready_pdf(request, slug, number):

@@ -176,9 +176,13 @@ def test_review_decision_release_camera_ready_and_publication(live_server, page,
     second_tab.goto(page.url)
     page.get_by_role("button", name="Release 1 decision and email the authors").click()
 
-    # A prefix: the message says "1 decisions" today, a plural to fix in the view.
-    expect(page.get_by_role("alert").first).to_contain_text("Released 1 decision")
-    expect(page.locator("#release-summary")).to_contain_text("Nothing to release: every decision was released")
+    # The release is a task: the page says so, follows its progress and shows the result when done.
+    expect(page.get_by_role("alert").first).to_have_text(
+        "Releasing 1 decision: their emails to the authors are being written to the outbox."
+    )
+    expect(page.locator("#release-summary")).to_contain_text(
+        "Nothing to release: every decision was released", timeout=30_000
+    )
 
     second_tab.get_by_role("button", name="Release 1 decision and email the authors").click()
 

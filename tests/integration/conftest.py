@@ -86,13 +86,15 @@ def celery_workers(transactional_db, smtp_sink, tmp_path):
     }
     processes = []
 
-    def start(count):
+    def start(count, extra_env=None):
         for n in range(count):
             name = f"w{n}-{queue}@%h"
             argv = [sys.executable, "-m", "celery", "-A", "workshop", "worker", "-Q", queue, "-n", name]
             argv += ["--pool=solo", "--without-gossip", "--without-mingle", "--loglevel=WARNING"]
             log = open(tmp_path / f"worker{n}.log", "w")  # noqa: SIM115 - closed with the process
-            process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            process = subprocess.Popen(
+                argv, cwd=ROOT, env={**env, **(extra_env or {})}, stdout=log, stderr=subprocess.STDOUT
+            )
             processes.append((process, log))
         wait_for_workers(count, queue)
         _use_queue(queue)

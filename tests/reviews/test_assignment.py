@@ -8,7 +8,7 @@ from hypothesis.extra.numpy import arrays
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix, vstack
 
-from reviews.assignment import FAIR_BUDGET, AssignmentInfeasible, scan, solve, solve_with_report
+from reviews.assignment import FAIR_BUDGET, AssignmentInfeasible, certificate, scan, solve, solve_with_report
 
 SMALL = settings(max_examples=250, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -135,6 +135,26 @@ def test_solve_pruned_pairs_are_brought_back_by_the_certificate():
     assert report.certified
     assert_respects(x, 1, 2)
     assert scores[x].sum() == pytest.approx(lp_optimum(scores, 1, 2), abs=1e-5)
+
+
+@SMALL
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(-3, 3)), max_size=60),
+    st.lists(st.integers(0, 4), min_size=6, max_size=6),
+    st.booleans(),
+)
+def test_per_row_best_keeps_the_largest_amounts_of_each_row_up_to_its_limit(found, limit, grouped):
+    # The reference: everything sorted by row, then by amount (largest first), ties by position.
+    found = sorted(found, key=lambda pair: pair[0]) if grouped else found
+    rows = np.array([row for row, _ in found], dtype=np.int64)
+    amount = np.array([value for _, value in found], dtype=np.float64)
+    order = np.lexsort((-amount, rows))
+    rank = np.arange(len(order)) - np.searchsorted(rows[order], rows[order])
+    expected = order[rank < np.array(limit)[rows[order]]]
+
+    kept = certificate._per_row_best(rows, amount, np.array(limit))
+
+    assert sorted(kept.tolist()) == sorted(expected.tolist())
 
 
 def test_solve_when_the_candidates_admit_no_assignment_slack_finds_the_missing_pairs(monkeypatch):

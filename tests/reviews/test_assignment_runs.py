@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from reviews.enums import AssignmentSource, BidValue, RunStatus
 from reviews.models import Assignment, AssignmentRun, Bid
-from reviews.scoring import Weights, score_table
+from reviews.scoring import Weights, breakdown, score_table
 from reviews.services import assignments as services
 from reviews.services import reviewers as reviewer_services
 from tests.factories import member
@@ -108,6 +108,25 @@ def test_pair_breakdown_adds_up_to_its_score(workshop, cast, papers, extra_revie
     for pair in run.pairs.all():
         expected = Weights(1, 3, 0.3).combine(pair.affinity, {"willing": 0.5}.get(pair.bid, 0.0), pair.direction_match)
         assert pair.score == pytest.approx(expected)
+
+
+def test_proposed_pairs_carry_the_parts_breakdown_gives_written_in_batches(
+    workshop, cast, papers, extra_reviewers, monkeypatch
+):
+    bid(workshop, cast["reviewer"], papers[0], BidValue.EAGER)
+    monkeypatch.setattr(services, "PROPOSAL_BATCH", 4)  # six pairs: two batches
+    weights = Weights(affinity=1, bid=2, direction=0.5)
+
+    run = run_now(workshop, cast["chair"], k=2, weights=weights)
+
+    table = score_table(workshop)
+    row = {paper.pk: i for i, paper in enumerate(table.papers)}
+    column = {reviewer.pk: j for j, reviewer in enumerate(table.reviewers)}
+    assert run.pairs.count() == 6
+    for pair in run.pairs.all():
+        parts = breakdown(table, weights, row[pair.submission_id], column[pair.reviewer_id])
+        assert (pair.bid, pair.affinity, pair.direction_match) == (parts.bid, parts.affinity, parts.direction_match)
+        assert pair.score == pytest.approx(parts.score)
 
 
 def test_run_that_cannot_be_met_fails_with_a_sentence_for_the_chair(workshop, cast, papers):
@@ -256,6 +275,21 @@ def test_committing_twice_creates_and_sends_nothing_more(workshop, cast, papers,
     )
 
 
+def test_commit_queries_do_not_grow_with_its_pairs_and_reviewers(
+    workshop, cast, papers, extra_reviewers, django_assert_max_num_queries
+):
+    first = run_now(workshop, cast["chair"], k=1)
+    with django_assert_max_num_queries(18):
+        small = services.commit_run(run=first, by=cast["chair"])
+    second = run_now(workshop, cast["chair"], k=3)  # keeps the first's pairs, adds six more
+
+    with django_assert_max_num_queries(18):
+        large = services.commit_run(run=second, by=cast["chair"])
+
+    assert (small["assignments"], large["assignments"]) == (3, 6) and large["reviewers"] > small["reviewers"]
+    assert OutboxEmail.objects.filter(template="reviewer_assignment").count() == small["reviewers"] + large["reviewers"]
+
+
 def test_commit_is_refused_while_a_pair_is_now_in_conflict(workshop, cast, papers, extra_reviewers):
     run = run_now(workshop, cast["chair"], k=2)
     pair = run.pairs.select_related("reviewer", "submission").first()
@@ -360,7 +394,7 @@ def test_assignment_pages_run_a_constant_number_of_queries(
         with django_assert_max_num_queries(24):
             assert chair_client.get(url).status_code == 200
     client.force_login(extra_reviewers[0])
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         page = client.get(reverse("reviews:my_papers", args=[workshop.slug])).content.decode()
     assert page.count("data-number=") == 3
 

@@ -409,3 +409,20 @@ def chart_data(page) -> dict:
 def csv_rows(response) -> list[list[str]]:
     text = b"".join(response.streaming_content).decode()
     return list(csv.reader(io.StringIO(text)))
+
+
+def test_dashboard_page_names_the_most_behind_late_reviewers_and_counts_the_others(
+    chair_client, workshop, cast, papers, third_reviewer, monkeypatch
+):
+    _, second, third = papers
+    assignment_services.assign_reviewer(submission=second, reviewer=third_reviewer, by=cast["chair"])
+    assignment_services.assign_reviewer(submission=third, reviewer=third_reviewer, by=cast["chair"])
+    workshop.review_deadline = timezone.now() + timedelta(days=1)
+    workshop.save(update_fields=["review_deadline"])
+    monkeypatch.setattr("reviews.views.dashboard.LIST_LENGTH", 1)  # thousands are late at conference size
+
+    page = chair_client.get(DASHBOARD).content.decode()
+
+    late = page[page.index('id="late-reviewers"') : page.index('id="missing-reviews"')]
+    assert "Theo Third" in late and "Rita Reviewer" not in late and "Bea Bystander" not in late
+    assert "The 1 with the most unfinished reviews of 3 late reviewers" in late

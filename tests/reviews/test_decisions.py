@@ -9,7 +9,9 @@ from django.urls import reverse
 
 from reviews.enums import Outcome
 from reviews.models import Decision
-from reviews.services.decisions import DecisionRefused, decide, release_decisions
+from reviews.selectors.decisions import ReleaseProgress, release_progress
+from reviews.services import decisions as decision_services
+from reviews.services.decisions import DecisionRefused, decide, release_decisions, start_release
 from submissions.enums import Presentation, SubmissionStatus
 from submissions.models import Submission
 from submissions.services import transition
@@ -17,7 +19,7 @@ from tests.factories import member
 from tests.reviews.conftest import submit_review
 from tests.submissions.conftest import submitted_paper
 from workshop.enums import Role
-from workshop.models import EmailTemplate, OutboxEmail
+from workshop.models import EmailTemplate, OutboxEmail, Workshop
 
 pytestmark = pytest.mark.django_db
 
@@ -286,7 +288,7 @@ def test_release_is_refused_while_a_paper_is_undecided(client, cast, workshop, p
 
     page = client.get(url("release")).content.decode()
     with pytest.raises(DecisionRefused, match="still undecided: paper #1"):
-        release_decisions(workshop=workshop, by=cast["chair"])
+        start_release(workshop=workshop, by=cast["chair"])
 
     assert "Still undecided: paper" in page and ">#1</a>" in page and "Release 1 decision" not in page
     assert OutboxEmail.objects.filter(template__startswith="decision_").count() == 0
@@ -309,15 +311,20 @@ def test_release_records_statuses_and_emails_every_author_once(workshop, cast, p
     assert workshop.decisions_released_at == Decision.objects.get(submission=paper).released_at is not None
 
 
-def test_release_clicked_twice_sends_each_email_once(client, cast, workshop, paper):
+def test_release_clicked_twice_sends_each_email_once(client, cast, workshop, paper, django_capture_on_commit_callbacks):
     decide(submission=paper, outcome=ACCEPT, presentation="poster", by=cast["chair"])
     client.force_login(cast["chair"])
 
-    first = client.post(url("release"), follow=True).content.decode()
-    second = client.post(url("release"), follow=True).content.decode()
+    # The task runs when the request's transaction commits (eagerly here), after the page is shown.
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url("release"), follow=True).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        second = client.post(url("release"), follow=True).content.decode()
 
-    assert "Released 1 decision:" in first and "Nothing to release" in second
+    assert "Releasing 1 decision:" in first and "0 of 1 emails queued" in first
+    assert "Nothing to release" in second and "emails queued" not in second
     assert len(decision_emails(paper)) == 1
+    assert Submission.objects.get().status == SubmissionStatus.ACCEPTED
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent transactions need PostgreSQL")
@@ -375,6 +382,146 @@ def test_two_chairs_deciding_one_paper_at_once_one_wins(transactional_db, worksh
     [refusal] = refusals
     assert Decision.objects.get().outcome == winner and Decision.objects.get().version == 1
     assert refusal.startswith("Another chair changed this decision meanwhile (now: ")
+
+
+def test_release_request_queues_the_work_and_marks_the_release_started(
+    workshop, cast, paper, other, django_capture_on_commit_callbacks
+):
+    decide(submission=paper, outcome=ACCEPT, presentation="oral", by=cast["chair"])
+    decide(submission=other, outcome=REJECT, by=cast["chair"])
+
+    with django_capture_on_commit_callbacks() as queued:
+        pending = start_release(workshop=workshop, by=cast["chair"])
+
+    workshop.refresh_from_db()
+    assert (pending, len(queued), workshop.decisions_released_at is not None) == (2, 1, True)
+    assert OutboxEmail.objects.filter(template__startswith="decision_").count() == 0  # not before the task
+    queued[0]()  # the task, run eagerly
+    released = Decision.objects.values_list("released_at", flat=True)
+    assert set(released) == {workshop.decisions_released_at}
+    assert len(decision_emails(paper)) == len(decision_emails(other)) == 1
+
+
+def test_release_page_shows_progress_while_under_way_then_refreshes(client, cast, workshop, paper, other):
+    decide(submission=paper, outcome=ACCEPT, presentation="oral", by=cast["chair"])
+    decide(submission=other, outcome=REJECT, by=cast["chair"])
+    start_release(workshop=workshop, by=cast["chair"])  # the task has not run yet
+    client.force_login(cast["chair"])
+
+    page = client.get(url("release")).content.decode()
+    poll = client.get(url("release") + "?progress=1", headers={"HX-Request": "true"})
+    release_decisions(workshop=workshop, by=cast["chair"])
+    done = client.get(url("release") + "?progress=1", headers={"HX-Request": "true"})
+
+    assert "0 of 2 emails queued" in page and "Start the release again" in page
+    assert "Release 2 decisions and email the authors" not in page
+    assert "0 of 2 emails queued" in poll.content.decode() and "<html" not in poll.content.decode()
+    assert done["HX-Refresh"] == "true"
+    page = client.get(url("release")).content.decode()
+    assert "emails queued" not in page and "(2 papers)" in page
+
+
+def test_release_progress_counts_the_papers_emailed_so_far(workshop, cast, monkeypatch):
+    papers = [submitted_paper(workshop, cast["other_author"]) for _ in range(3)]
+    for paper in papers:
+        decide(submission=paper, outcome=REJECT, by=cast["chair"])
+    start_release(workshop=workshop, by=cast["chair"])
+    monkeypatch.setattr(decision_services, "RELEASE_BATCH", 2)
+
+    decision_services._release_batch(workshop.pk, cast["chair"])  # the task's first batch
+
+    workshop.refresh_from_db()
+    assert release_progress(workshop) == ReleaseProgress(queued=2, total=3)
+
+
+def test_a_decision_cannot_change_once_its_release_started(workshop, cast, paper):
+    decide(submission=paper, outcome=ACCEPT, presentation="oral", by=cast["chair"])
+    start_release(workshop=workshop, by=cast["chair"])
+
+    with pytest.raises(DecisionRefused, match="is being released to its authors; it can no longer change"):
+        decide(submission=paper, outcome=REJECT, by=cast["chair"], version=1)
+
+    assert Decision.objects.get().outcome == ACCEPT
+
+
+def test_starting_a_release_under_way_again_keeps_its_start_time(workshop, cast, paper):
+    decide(submission=paper, outcome=ACCEPT, presentation="oral", by=cast["chair"])
+    start_release(workshop=workshop, by=cast["chair"])
+    started = Workshop.objects.get(pk=workshop.pk).decisions_released_at
+
+    again = start_release(workshop=workshop, by=cast["conflicted_chair"])
+
+    assert again == 1 and Workshop.objects.get(pk=workshop.pk).decisions_released_at == started
+
+
+def test_release_in_batches_records_history_and_emails_each_paper_once(workshop, cast, monkeypatch):
+    papers = [submitted_paper(workshop, cast["other_author"]) for _ in range(5)]
+    for paper in papers:
+        decide(submission=paper, outcome=REJECT, by=cast["chair"])
+    monkeypatch.setattr(decision_services, "RELEASE_BATCH", 2)
+
+    released = release_decisions(workshop=workshop, by=cast["chair"])
+
+    assert released == 5
+    assert sorted(OutboxEmail.objects.filter(template="decision_reject").values_list("topic", flat=True)) == sorted(
+        f"submission:{paper.pk}" for paper in papers
+    )
+    for paper in papers:
+        latest = Submission.objects.get(pk=paper.pk).history.first()
+        assert (latest.status, latest.history_user) == (SubmissionStatus.REJECTED, cast["chair"])
+        assert Decision.objects.get(submission=paper).history.first().released_at is not None
+
+
+def test_release_queries_do_not_grow_with_the_papers_of_a_batch(
+    workshop, cast, django_assert_max_num_queries, monkeypatch
+):
+    first = submitted_paper(workshop, cast["author"], authors=[cast["author"], cast["coauthor"]])
+    submit_review(first, cast["reviewer"])
+    decide(submission=first, outcome=ACCEPT, presentation="poster", by=cast["chair"])
+    with django_assert_max_num_queries(24):
+        release_decisions(workshop=workshop, by=cast["chair"])
+    for _ in range(6):
+        more = submitted_paper(workshop, cast["other_author"])
+        submit_review(more, cast["reviewer"])
+        submit_review(more, cast["bystander_reviewer"])
+        decide(submission=more, outcome=REJECT, by=cast["chair"])
+
+    with django_assert_max_num_queries(24):
+        released = release_decisions(workshop=workshop, by=cast["chair"])
+
+    assert released == 6 and OutboxEmail.objects.filter(template="decision_reject").count() == 6
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent transactions need PostgreSQL")
+def test_two_release_tasks_at_once_share_the_batches_and_email_each_paper_once(
+    transactional_db, workshop, cast, monkeypatch
+):
+    papers = [submitted_paper(workshop, cast["other_author"]) for _ in range(7)]
+    for paper in papers:
+        decide(submission=paper, outcome=REJECT, by=cast["chair"])
+    monkeypatch.setattr(decision_services, "_publish_release", lambda *ids: None)  # the threads are the tasks
+    start_release(workshop=workshop, by=cast["chair"])
+    monkeypatch.setattr(decision_services, "RELEASE_BATCH", 2)
+    start, counts, errors = threading.Barrier(2), [], []
+
+    def run_task():
+        try:
+            start.wait()
+            counts.append(release_decisions(workshop=workshop, by=cast["chair"]))
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run_task) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == [] and sum(counts) == 7
+    assert OutboxEmail.objects.filter(template="decision_reject").count() == 7
+    assert Submission.objects.filter(status=SubmissionStatus.REJECTED).count() == 7
 
 
 def test_author_emails_carry_numbered_reviews_without_names_or_confidential_comments(workshop, cast, paper, reviewed):

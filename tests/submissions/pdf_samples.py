@@ -1,8 +1,11 @@
 """PDFs and ZIPs built in memory for tests and benchmarks: no sample files in the repository, no downloads."""
 
+import functools
 import io
 import random
+import struct
 import zipfile
+import zlib
 
 from pypdf import PdfWriter
 from pypdf.generic import (
@@ -13,6 +16,7 @@ from pypdf.generic import (
     NameObject,
     NumberObject,
     StreamObject,
+    TextStringObject,
 )
 
 _PAD_IMAGE_WIDTH = 1000
@@ -146,3 +150,185 @@ def _set_encrypted_flags(data: bytearray) -> None:
     while position != -1:
         data[position + 8] |= 0x01
         position = data.find(b"PK\x01\x02", position + 4)
+
+
+# --- hostile files (tests/submissions/test_hostile_uploads.py) --------------------------------------------------
+
+_MB = 1024 * 1024
+ACTIVE_CONTENT_MARKERS = (b"/JavaScript", b"/JS", b"/OpenAction", b"/AA", b"/Launch", b"/EmbeddedFile", b"/AcroForm")
+
+
+def make_long_pdf(pages: int) -> bytes:
+    """A PDF of `pages` blank pages sharing one empty content stream, written by hand: 10,000 pages in a few
+    milliseconds (make_pdf takes about a second)."""
+    kids = b" ".join(b"%d 0 R" % number for number in range(4, pages + 4))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
+        b"<< /Length 0 >>\nstream\n\nendstream",
+        *[b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R >>"] * pages,
+    ]
+    return _assemble(objects)
+
+
+def deflated_zeros(size: int) -> bytes:
+    """A zlib stream that inflates to `size` zero bytes (a multiple of 1 MB), made without deflating them all:
+    after a full flush, every further megabyte of zeros deflates to the same block, and the Adler-32 checksum of
+    n zeros is (n mod 65521) << 16 | 1. 2 GB take 2 MB."""
+    first, again = _deflated_megabytes_of_zeros()
+    checksum = ((size % 65521) << 16) | 1
+    return first + again * (size // _MB - 1) + b"\x03\x00" + struct.pack(">I", checksum)
+
+
+@functools.cache
+def _deflated_megabytes_of_zeros() -> tuple[bytes, bytes]:
+    compressor = zlib.compressobj(9)
+    first = compressor.compress(bytes(_MB)) + compressor.flush(zlib.Z_FULL_FLUSH)
+    again = compressor.compress(bytes(_MB)) + compressor.flush(zlib.Z_FULL_FLUSH)
+    return first, again
+
+
+def make_flate_bomb_pdf(inflated: int = 2048 * _MB, *, where: str = "content", copies: int = 1) -> bytes:
+    """A one-page PDF with a FlateDecode stream that inflates to `inflated` bytes of zeros (2 GB by default):
+    where="content" as page 1's content, "forms" as `copies` forms that page 1 draws, "xmp" as the XMP metadata,
+    "image" as an image on page 1."""
+    writer = _writer(1, None, None, None)
+    page = writer.pages[0]
+    resources = page["/Resources"]
+    if where == "content":
+        page[NameObject("/Contents")] = writer._add_object(_bomb(inflated))
+    elif where == "forms":
+        forms, drawing = DictionaryObject(), b"BT /F1 12 Tf 72 720 Td (Page 1) Tj ET"
+        for number in range(copies):
+            form = _bomb(inflated, Type="/XObject", Subtype="/Form")
+            form[NameObject("/BBox")] = ArrayObject(
+                [NumberObject(0), NumberObject(0), NumberObject(612), NumberObject(792)]
+            )
+            form[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): resources["/Font"]})
+            forms[NameObject(f"/Fm{number}")] = writer._add_object(form)
+            drawing += f" /Fm{number} Do".encode()
+        resources[NameObject("/XObject")] = forms
+        content = DecodedStreamObject()
+        content.set_data(drawing)
+        page[NameObject("/Contents")] = writer._add_object(content)
+    elif where == "xmp":
+        writer._root_object[NameObject("/Metadata")] = writer._add_object(
+            _bomb(inflated, Type="/Metadata", Subtype="/XML")
+        )
+    elif where == "image":
+        image = _bomb(inflated, Type="/XObject", Subtype="/Image", ColorSpace="/DeviceGray")
+        image.update({NameObject("/Width"): NumberObject(_MB), NameObject("/Height"): NumberObject(inflated // _MB)})
+        image[NameObject("/BitsPerComponent")] = NumberObject(8)
+        resources[NameObject("/XObject")] = DictionaryObject({NameObject("/Im1"): writer._add_object(image)})
+    else:
+        raise ValueError(where)
+    return _write(writer)
+
+
+def make_slow_page_pdf(content: bytes, *, form: bytes | None = None, draws: int = 0) -> bytes:
+    """A one-page PDF whose page 1 is slow to parse without being large: `content` (deflated) as its content, and
+    optionally a deflated `form` that the page draws `draws` times (pypdf parses a form each time it is drawn)."""
+    writer = _writer(1, None, None, None)
+    page = writer.pages[0]
+    if form is not None:
+        drawn = _deflated(form, Type="/XObject", Subtype="/Form")
+        drawn[NameObject("/BBox")] = ArrayObject([NumberObject(0), NumberObject(0), NumberObject(10), NumberObject(10)])
+        drawn[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): page["/Resources"]["/Font"]})
+        page["/Resources"][NameObject("/XObject")] = DictionaryObject({NameObject("/Fm"): writer._add_object(drawn)})
+        content += b" /Fm Do" * draws
+    page[NameObject("/Contents")] = writer._add_object(_deflated(content))
+    return _write(writer)
+
+
+def make_active_pdf(text: str = "Active content inside") -> bytes:
+    """A two-page PDF with every kind of active content a reviewer's viewer might act on: JavaScript run on
+    opening (/OpenAction and the document's /JavaScript names), a page action (/AA), a link running JavaScript, a
+    link launching a program, an attached file (in /EmbeddedFiles and as an annotation), a form, and a bookmark
+    running JavaScript. It also has a plain web link and a bookmark to page 2, which are harmless and stay."""
+    writer = _writer(2, text, None, None)
+    writer.add_attachment("secret-data.txt", b"Ada Lovelace wrote this.")
+    scripts = ArrayObject([TextStringObject("opening"), _action("/JavaScript", JS=TextStringObject("app.alert(1);"))])
+    names = writer._root_object["/Names"]
+    names[NameObject("/JavaScript")] = DictionaryObject({NameObject("/Names"): scripts})
+    javascript = _action("/JavaScript", JS=TextStringObject("app.launchURL('https://tracker.example/?open');"))
+    writer._root_object[NameObject("/OpenAction")] = writer._add_object(javascript)
+    page = writer.pages[0]
+    keystroke = DictionaryObject({NameObject("/K"): _action("/JavaScript", JS=TextStringObject("event.rc = 1;"))})
+    field = writer._add_object(DictionaryObject({NameObject("/FT"): NameObject("/Tx"), NameObject("/AA"): keystroke}))
+    widget = writer._add_object(_annotation("/Widget", Parent=field))
+    field.get_object()[NameObject("/Kids")] = ArrayObject([widget])
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject({NameObject("/Fields"): ArrayObject([field])})
+    page[NameObject("/AA")] = DictionaryObject({NameObject("/O"): _action("/JavaScript", JS=TextStringObject("1"))})
+    attached = DictionaryObject(
+        {NameObject("/Type"): NameObject("/Filespec"), NameObject("/F"): TextStringObject("x.txt")}
+    )
+    page[NameObject("/Annots")] = ArrayObject(
+        [
+            writer._add_object(_link(_action("/JavaScript", JS=TextStringObject("app.alert('click');")))),
+            writer._add_object(_link(_action("/Launch", F=TextStringObject("calc.exe")))),
+            writer._add_object(_link(_action("/URI", URI=TextStringObject("https://example.org/paper")))),
+            writer._add_object(_annotation("/FileAttachment", FS=attached)),
+            widget,
+        ]
+    )
+    writer.add_outline_item(title="Page 2", page_number=1)
+    bookmark = writer.add_outline_item(title="Run", page_number=0)
+    bookmark.get_object()[NameObject("/A")] = _action("/JavaScript", JS=TextStringObject("app.alert('bookmark');"))
+    return _write(writer)
+
+
+def _bomb(inflated: int, **entries) -> StreamObject:
+    stream = StreamObject()
+    stream._data = deflated_zeros(inflated)
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    for key, value in entries.items():
+        stream[NameObject(f"/{key}")] = NameObject(value)
+    return stream
+
+
+def _deflated(data: bytes, **entries) -> StreamObject:
+    stream = StreamObject()
+    stream._data = zlib.compress(data)
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    for key, value in entries.items():
+        stream[NameObject(f"/{key}")] = NameObject(value)
+    return stream
+
+
+def _action(kind: str, **entries) -> DictionaryObject:
+    action = DictionaryObject({NameObject("/Type"): NameObject("/Action"), NameObject("/S"): NameObject(kind)})
+    action.update({NameObject(f"/{key}"): value for key, value in entries.items()})
+    return action
+
+
+def _annotation(subtype: str, **entries) -> DictionaryObject:
+    annotation = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject(subtype),
+            NameObject("/Rect"): ArrayObject(
+                [NumberObject(72), NumberObject(600), NumberObject(200), NumberObject(620)]
+            ),
+        }
+    )
+    annotation.update({NameObject(f"/{key}"): value for key, value in entries.items()})
+    return annotation
+
+
+def _link(action: DictionaryObject) -> DictionaryObject:
+    return _annotation("/Link", A=action)
+
+
+def _assemble(objects: list[bytes]) -> bytes:
+    """A PDF file of these object bodies, numbered from 1 (the first is the catalog), with its cross-reference
+    table."""
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)

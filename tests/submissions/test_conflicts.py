@@ -23,6 +23,7 @@ from submissions.selectors import (
     conflicted_submissions,
     domains_match,
     is_conflicted,
+    pairs_in_conflict,
 )
 from tests.factories import UserFactory
 from workshop import services as workshop_services
@@ -339,8 +340,9 @@ def test_bulk_pairs_match_the_single_rule_on_a_mixed_workshop(workshop, cast, su
     explained = {
         (paper.pk, user_id) for paper in papers for user_id, why in conflict_reasons(paper, people).items() if why
     }
+    every = [(paper.pk, user.pk) for paper in papers for user in people]
 
-    assert conflict_pairs(workshop, papers, people) == single == sql == explained
+    assert conflict_pairs(workshop, papers, people) == single == sql == explained == pairs_in_conflict(workshop, every)
     assert {(papers.index(Submission.objects.get(pk=p)), User.objects.get(pk=u).email) for p, u in single} == {
         (0, "author@uni-a.example"),
         (0, "coauthor@uni-b.example"),

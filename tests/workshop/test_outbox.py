@@ -12,9 +12,9 @@ from kombu.exceptions import OperationalError
 from tests.utils import RefusingSMTP, SMTPSink, outbox_row, smtp_server
 from workshop import outbox
 from workshop.enums import EmailStatus
-from workshop.mail import queue_email
+from workshop.mail import queue_email, queue_emails
 from workshop.models import OutboxEmail
-from workshop.tasks import deliver_email, requeue_stalled_emails
+from workshop.tasks import deliver_email, deliver_emails, requeue_stalled_emails
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -193,3 +193,29 @@ def test_demo_delivery_writes_each_email_as_a_file(settings, tmp_path, workshop)
     files = sorted(tmp_path.iterdir())
     assert len(files) == 5
     assert "Subject: [CaLM] Test email from the outbox" in files[0].read_text()
+
+
+def test_many_emails_are_published_a_hundred_to_a_message_and_each_sent_once(workshop):
+    emails = [("outbox_test", [f"person{n}@example.org"], {}, f"test:{n}") for n in range(150)]
+
+    with mock.patch.object(deliver_emails, "delay", wraps=deliver_emails.delay) as published, transaction.atomic():
+        queue_emails(workshop=workshop, emails=emails)
+        assert mail.outbox == []
+
+    assert [len(call.kwargs["email_ids"]) for call in published.call_args_list] == [100, 50]
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(f"person{n}@example.org" for n in range(150))
+    assert set(OutboxEmail.objects.values_list("status", flat=True)) == {EmailStatus.SENT}
+
+
+def test_a_row_of_a_bulk_message_that_fails_is_handed_to_the_retrying_task(workshop):
+    rows = [outbox_row(workshop=workshop, subject=f"Row {n}") for n in range(3)]
+    outcomes = {rows[0].pk: outbox.SENT, rows[1].pk: outbox.RETRY, rows[2].pk: outbox.SENT}
+
+    with (
+        mock.patch.object(outbox, "deliver", side_effect=outcomes.get) as delivered,
+        mock.patch.object(deliver_email, "apply_async") as retried,
+    ):
+        deliver_emails(email_ids=[row.pk for row in rows])
+
+    assert [call.args[0] for call in delivered.call_args_list] == [row.pk for row in rows]
+    retried.assert_called_once_with(kwargs={"email_id": rows[1].pk}, countdown=outbox.backoff_seconds(0))

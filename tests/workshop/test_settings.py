@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -119,6 +120,32 @@ def test_passwords_are_hashed_with_argon2_in_production():
     from workshop import settings as production
 
     assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def upload_storage(**env):
+    """STORAGES["default"] as workshop.settings builds it from `env`, read in a clean process."""
+    code = "import json; from django.conf import settings; print(json.dumps(settings.STORAGES['default']))"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "workshop.settings", "DEBUG": "1", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_uploads_go_to_a_local_folder_without_a_bucket_and_to_private_s3_with_one(tmp_path):
+    local = upload_storage(VAR_DIR=str(tmp_path))
+    s3 = upload_storage(VAR_DIR=str(tmp_path), S3_BUCKET="calm-uploads", S3_ENDPOINT_URL="https://s3.example.org")
+
+    assert local == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    assert s3["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = s3["OPTIONS"]
+    assert (options["bucket_name"], options["endpoint_url"]) == ("calm-uploads", "https://s3.example.org")
+    assert (options["signature_version"], options["default_acl"], options["querystring_auth"]) == ("s3v4", None, True)
 
 
 def test_every_page_sends_a_content_security_policy_without_unsafe_inline(client, db):

@@ -1,0 +1,251 @@
+"""The world of the access matrix (tests/access/test_url_matrix.py) and the leak tests: one
+workshop taken through its phases by the real services, built once per phase and module.
+
+Paper P ("Causal parrots") is by `author` and `coauthor`; its authors declared the conflicted
+reviewer and the conflicted chair, who also share the author's institution (uni-a). Paper Q is by
+`other_author`. `reviewer` reviews both from the reviewing phase on (with Petra Peer on P); the
+bystander reviewer reviews nothing. P is accepted, Q rejected.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from reviews.models import AssignmentRun
+from reviews.services import bids as bid_services
+from reviews.services import decisions as decision_services
+from reviews.services import discussion as discussion_services
+from reviews.services import reviewers as reviewer_services
+from submissions import publication
+from tests.conftest import make_cast
+from tests.factories import WorkshopFactory, member
+from tests.reviews.conftest import invite, run_now, submit_review
+from tests.submissions.conftest import submitted_paper
+from tests.submissions.pdf_samples import make_pdf
+from tests.submissions.test_publication import upload_camera_ready
+from workshop import settings as production_settings
+from workshop.enums import Phase, Role
+from workshop.models import OutboxEmail
+
+# The phases the matrix visits, each a state of the world the answers may depend on.
+PHASES = ("submission", "bidding", "reviewing", "decisions", "released", "published")
+WORKSHOP_PHASE = {
+    "submission": Phase.SUBMISSION,
+    "bidding": Phase.BIDDING,
+    "reviewing": Phase.REVIEWING,
+    "decisions": Phase.DECISIONS,
+    "released": Phase.CAMERA_READY,
+    "published": Phase.PUBLISHED,
+}
+# Days from now of each deadline, per phase (submission, bidding, review, notification, camera-ready).
+DEADLINE_DAYS = {
+    "submission": (10, 15, 25, 30, 40),
+    "bidding": (-1, 5, 15, 20, 30),
+    "reviewing": (-5, -1, 7, 14, 30),
+    "decisions": (-10, -5, -1, 7, 30),
+    "released": (-20, -15, -10, -1, 10),
+    "published": (-40, -35, -30, -20, -1),
+}
+DEADLINE_FIELDS = ("submission_deadline", "bidding_deadline", "review_deadline", "notification_date")
+
+# Words that must only reach the people allowed to read them.
+REVIEW_TEXT = "The causal graphs are convincing."
+PEER_REVIEW_TEXT = "The peer finds the method sound."
+CONFIDENTIAL = "Between us: accept it."
+PEER_CONFIDENTIAL = "Told only to the chairs."
+NOTE = "Please shorten section 3."
+REMARK = "The second lemma does not hold."
+P_TITLE, Q_TITLE = "Causal parrots", "Interventions in transformers"
+
+
+@dataclass
+class World:
+    phase: str
+    workshop: object
+    other_workshop: object
+    cast: dict
+    peer: object
+    paper: object  # P
+    other_paper: object  # Q
+    invitation: object
+    direction: object
+    email_about_paper: object
+    email_about_other: object
+    run: object = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def paper_file(self):
+        return self.paper.files.filter(kind="paper").order_by("-version").first()
+
+
+def set_phase(workshop, phase):
+    """Move the workshop's deadlines so that `phase` is now (see DEADLINE_DAYS)."""
+    now = timezone.now()
+    *dates, camera_ready = DEADLINE_DAYS[phase]
+    for name, days in zip(DEADLINE_FIELDS, dates, strict=True):
+        setattr(workshop, name, now + timedelta(days=days))
+    workshop.camera_ready_deadline = now + timedelta(days=camera_ready)
+    workshop.save(update_fields=[*DEADLINE_FIELDS, "camera_ready_deadline"])
+
+
+def build_world(phase, extras=None):
+    """The workshop in `phase`, every step before it done through the services as people would.
+
+    `extras`: {phase: function(world)}, more events to cause at the end of that phase's step."""
+    stop = PHASES.index(phase)
+    extras = extras or {}
+    workshop = WorkshopFactory(slug="calm", name="Causality and Large Models", short_name="CaLM")
+    other_workshop = WorkshopFactory(slug="other", name="Another Workshop", short_name="AW")
+    cast = make_cast(workshop, other_workshop)
+    chair = cast["chair"]
+    peer = member(workshop, Role.REVIEWER, email="peer@uni-h.example", name="Petra Peer")
+    set_phase(workshop, "submission")
+    reviewer_services.update_reviewer_profile(
+        workshop=workshop, user=cast["reviewer"], expertise="Causal discovery with language models."
+    )
+    paper = submitted_paper(
+        workshop,
+        cast["author"],
+        title=P_TITLE,
+        authors=[cast["author"], cast["coauthor"]],
+        conflicted_members=[cast["conflicted_reviewer"], cast["conflicted_chair"]],
+        # The author's tools wrote their name into the PDF's metadata; reviewers must not get it.
+        pdf=make_pdf(text="Anonymous submission", metadata={"/Author": "Ada Author", "/Creator": "Ada's laptop"}),
+    )
+    other_paper = submitted_paper(workshop, cast["other_author"], title=Q_TITLE)
+    invitation = invite(workshop, chair, "Ivy Invitee <ivy@uni-i.example>").invited[0]
+    world = World(
+        phase=phase,
+        workshop=workshop,
+        other_workshop=other_workshop,
+        cast=cast,
+        peer=peer,
+        paper=paper,
+        other_paper=other_paper,
+        invitation=invitation,
+        direction=workshop.directions.order_by("order", "id").first(),
+        email_about_paper=OutboxEmail.objects.filter(topic=f"submission:{paper.pk}").first(),
+        email_about_other=OutboxEmail.objects.filter(topic=f"submission:{other_paper.pk}").first(),
+    )
+    if "submission" in extras:
+        extras["submission"](world)
+    if stop >= PHASES.index("bidding"):
+        set_phase(workshop, "bidding")
+        bid_services.place_bid(workshop=workshop, reviewer=cast["reviewer"], submission=paper, value="eager")
+        bid_services.place_bid(
+            workshop=workshop, reviewer=cast["bystander_reviewer"], submission=other_paper, value="willing"
+        )
+        world.run = run_now(workshop, chair, k=1)
+        if "bidding" in extras:
+            extras["bidding"](world)
+    if stop >= PHASES.index("reviewing"):
+        set_phase(workshop, "reviewing")
+        submit_review(paper, peer, summary=PEER_REVIEW_TEXT, confidential_comments=PEER_CONFIDENTIAL, overall=5)
+        submit_review(paper, cast["reviewer"], summary=REVIEW_TEXT, confidential_comments=CONFIDENTIAL, overall=4)
+        submit_review(other_paper, cast["reviewer"], overall=2)
+        discussion_services.post_comment(submission=paper, author=chair, text=REMARK)
+        if "reviewing" in extras:
+            extras["reviewing"](world)
+    if stop >= PHASES.index("decisions"):
+        set_phase(workshop, "decisions")
+        decision_services.decide(submission=paper, outcome="accept", presentation="poster", note=NOTE, by=chair)
+        decision_services.decide(submission=other_paper, outcome="reject", by=chair)
+        if "decisions" in extras:
+            extras["decisions"](world)
+    if stop >= PHASES.index("released"):
+        decision_services.release_decisions(workshop=workshop, by=chair)
+        set_phase(workshop, "released")
+        if "released" in extras:  # before P's camera-ready version, so that its authors are reminded
+            extras["released"](world)
+        upload_camera_ready(paper, cast["author"])
+    if stop >= PHASES.index("published"):
+        set_phase(workshop, "published")
+        publication.publish_accepted_papers(workshop=workshop, by=chair)
+        if "published" in extras:
+            extras["published"](world)
+    for name in ("paper", "other_paper", "workshop"):
+        getattr(world, name).refresh_from_db()
+    if world.run is not None:
+        world.run = AssignmentRun.objects.get(pk=world.run.pk)
+    assert workshop.phase == WORKSHOP_PHASE[phase]
+    return world
+
+
+@pytest.fixture(scope="module", params=PHASES)
+def world(request, django_db_setup, django_db_blocker):
+    """The world in one phase, shared by a module's tests: built in a transaction that is rolled
+    back once they are done (each test runs in a savepoint of it, as pytest-django's `db` does).
+    Parametrized indirectly, the parameter may be (phase, extras) (see build_world)."""
+    phase, extras = request.param if isinstance(request.param, tuple) else (request.param, None)
+    outbox_backend = override_settings(EMAIL_BACKEND=production_settings.EMAIL_BACKEND)
+    with django_db_blocker.unblock(), outbox_backend, transaction.atomic():
+        yield build_world(phase, extras)
+        transaction.set_rollback(True)
+
+
+# --- what a request changed ---------------------------------------------------------------------
+
+# Django's own bookkeeping, written by logging in, not by what a page does.
+UNTRACKED_TABLES = {"django_session"}
+
+
+def _tables():
+    return sorted(set(connection.introspection.table_names()) - UNTRACKED_TABLES)
+
+
+def row_counts() -> dict[str, int]:
+    """Every table's number of rows, in one query."""
+    tables = _tables()
+    quote = connection.ops.quote_name
+    sql = " UNION ALL ".join(f"SELECT '{table}', COUNT(*) FROM {quote(table)}" for table in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return dict(cursor.fetchall())
+
+
+def writes_so_far() -> int:
+    """A counter that every INSERT, UPDATE and DELETE on a tracked table raises, even when rolled
+    back: SQLite counts rows changed on the connection, PostgreSQL the rows changed by the
+    transaction per table (so the session table can be left out)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_xact_user_tables "
+                "WHERE relname <> ALL(%s)",
+                [sorted(UNTRACKED_TABLES)],
+            )
+        else:
+            cursor.execute("SELECT total_changes()")
+        return int(cursor.fetchone()[0])
+
+
+def outbox_state():
+    return list(OutboxEmail.objects.order_by("pk").values_list("pk", "status", "attempts", "to", "subject"))
+
+
+@pytest.fixture
+def fingerprint():
+    """`fingerprint()`: the database as far as a denied request must leave it alone: every table's
+    row count, the write counter, and the outbox's rows."""
+
+    def take():
+        return {"rows": row_counts(), "writes": writes_so_far(), "outbox": outbox_state()}
+
+    return take
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the size of the access matrix (cells recorded by test_url_matrix.py's tests)."""
+    cells = sum(
+        value
+        for report in terminalreporter.stats.get("passed", [])
+        for name, value in getattr(report, "user_properties", [])
+        if name == "access_matrix_cells"
+    )
+    if cells:
+        terminalreporter.write_line(f"access matrix: {cells} cells checked (persona x URL x method x phase)")
