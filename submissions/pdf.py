@@ -175,6 +175,26 @@ def strip_metadata(fileobj) -> bytes:
         fileobj.seek(0)
 
 
+def public_copy(fileobj) -> bytes | None:
+    """The camera-ready PDF as the public page serves it: without active content (see _remove_active_content),
+    which would otherwise run from this site for anyone who opens it; metadata and names kept, since the paper is
+    public and names its authors. None when there is no active content: the file is served as uploaded, byte for
+    byte. Leaves fileobj at position 0."""
+    try:
+        fileobj.seek(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(fileobj)
+            pages = [page.indirect_reference.get_object() if page.indirect_reference else page for page in reader.pages]
+            if not _remove_active_content(reader.root_object, pages):
+                return None
+            output = io.BytesIO()
+            PdfWriter(clone_from=reader).write(output)
+        return output.getvalue()
+    finally:
+        fileobj.seek(0)
+
+
 def safe_file_name(name: str, extension: str) -> str:
     """An uploaded file's name as we keep it and offer it back: the last part of any path, without control,
     format or unassigned characters (a NUL, which PostgreSQL refuses; a right-to-left override, which makes
@@ -462,65 +482,73 @@ def _first_page_text(reader: PdfReader) -> str:
         return ""
 
 
-def _remove_active_content(root, pages) -> None:
+def _remove_active_content(root, pages) -> bool:
     """Remove from a reader's catalog and pages (before cloning) what acts by itself or carries other files:
     JavaScript, actions on opening and on page or field events, forms (which may submit themselves), attached
-    files, media, and every action of links and bookmarks but going to a page or opening a link when clicked."""
+    files, media, and every action of links and bookmarks but going to a page or opening a link when clicked.
+    Returns whether anything was removed."""
+    removed = False
     for key in ("/OpenAction", "/AA", "/AcroForm"):
-        root.pop(NameObject(key), None)
+        removed |= root.pop(NameObject(key), None) is not None
     names = root.get("/Names")
     names = names.get_object() if names is not None else None
     if isinstance(names, DictionaryObject):
         for key in ("/JavaScript", "/EmbeddedFiles"):
-            names.pop(NameObject(key), None)
+            removed |= names.pop(NameObject(key), None) is not None
     for page in pages:
-        page.pop(NameObject("/AA"), None)
+        removed |= page.pop(NameObject("/AA"), None) is not None
         annotations = page.get("/Annots")
         annotations = annotations.get_object() if annotations is not None else None
         if not isinstance(annotations, ArrayObject):
-            page.pop(NameObject("/Annots"), None)
+            removed |= page.pop(NameObject("/Annots"), None) is not None
             continue
         kept = ArrayObject()
         for reference in annotations:
             annotation = reference.get_object()
             if not isinstance(annotation, DictionaryObject) or annotation.get("/Subtype") in _ACTIVE_ANNOTATIONS:
+                removed = True
                 continue
-            annotation.pop(NameObject("/AA"), None)
-            _keep_passive_action(annotation)
-            _remove_field_actions(annotation)
+            removed |= annotation.pop(NameObject("/AA"), None) is not None
+            removed |= _keep_passive_action(annotation)
+            removed |= _remove_field_actions(annotation)
             kept.append(reference)
         page[NameObject("/Annots")] = kept
     outlines = root.get("/Outlines")
     outlines = outlines.get_object() if outlines is not None else None
     if isinstance(outlines, DictionaryObject):
-        _clean_outline(outlines)
+        removed |= _clean_outline(outlines)
+    return removed
 
 
-def _remove_field_actions(widget) -> None:
+def _remove_field_actions(widget) -> bool:
     # A form field's widget is drawn from its own appearance; the field it belongs to (its /Parent chain), still
     # copied through it, may run JavaScript on each keystroke or calculation (/AA).
+    removed = False
     field = widget.get("/Parent")
     for _ in range(32):  # fields nest a few levels; a hostile file may loop
         field = field.get_object() if field is not None else None
         if not isinstance(field, DictionaryObject):
-            return
-        field.pop(NameObject("/AA"), None)
-        _keep_passive_action(field)
+            break
+        removed |= field.pop(NameObject("/AA"), None) is not None
+        removed |= _keep_passive_action(field)
         field = field.get("/Parent")
+    return removed
 
 
-def _keep_passive_action(dictionary) -> None:
+def _keep_passive_action(dictionary) -> bool:
     action = dictionary.get("/A")
     action = action.get_object() if action is not None else None
+    if action is None:
+        return False
     if not isinstance(action, DictionaryObject) or action.get("/S") not in _PASSIVE_ACTIONS:
         dictionary.pop(NameObject("/A"), None)
-    else:
-        action.pop(NameObject("/Next"), None)  # a chain of actions may go on with JavaScript
+        return True
+    return action.pop(NameObject("/Next"), None) is not None  # a chain of actions may go on with JavaScript
 
 
-def _clean_outline(outlines) -> None:
+def _clean_outline(outlines) -> bool:
     # Bookmarks form a tree through /First and /Next; a hostile file may loop, hence the set of items seen.
-    seen, stack = set(), [outlines.get("/First")]
+    removed, seen, stack = False, set(), [outlines.get("/First")]
     while stack and len(seen) < _PAGE_MAX_OBJECTS:
         reference = stack.pop()
         if not isinstance(reference, IndirectObject) or (reference.idnum, reference.generation) in seen:
@@ -528,8 +556,9 @@ def _clean_outline(outlines) -> None:
         seen.add((reference.idnum, reference.generation))
         item = reference.get_object()
         if isinstance(item, DictionaryObject):
-            _keep_passive_action(item)
+            removed |= _keep_passive_action(item)
             stack.extend([item.get("/First"), item.get("/Next")])
+    return removed
 
 
 def _normalised(text: str) -> str:

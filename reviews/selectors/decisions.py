@@ -44,6 +44,22 @@ def undecided_papers(workshop):
     return Submission.objects.filter(workshop=workshop, status__in=LIVE, decision__isnull=True).order_by("number")
 
 
+def undecided_for(viewer, workshop) -> tuple[list[int], int]:
+    """The undecided papers as `viewer` may know them: the numbers of those they are not in conflict
+    with, and how many others there are (that a paper of theirs is still undecided is part of its
+    decision, which they do not see)."""
+    conflicted = submission_selectors.conflicted_submissions(viewer, workshop).filter(pk=OuterRef("pk"))
+    numbers, hidden = [], 0
+    for number, is_hidden in (
+        undecided_papers(workshop).annotate(hidden=Exists(conflicted)).values_list("number", "hidden")
+    ):
+        if is_hidden:
+            hidden += 1
+        else:
+            numbers.append(number)
+    return numbers, hidden
+
+
 @dataclass(frozen=True)
 class Score:
     name: str
@@ -254,11 +270,17 @@ def release_progress(workshop) -> ReleaseProgress | None:
 
 @dataclass(frozen=True)
 class ReleaseSummary:
-    undecided: list[int]  # numbers of live papers without a decision
+    undecided: list[int]  # numbers of live papers without a decision (those the viewer may know of)
     papers: dict[str, int]  # outcome → papers the next release sends
     addresses: dict[str, int]  # outcome → author addresses that get that email
     released: int  # papers released before
     hidden: int = 0  # papers the next release sends whose outcome the viewer may not know (conflicts)
+    undecided_hidden: int = 0  # undecided papers the viewer is in conflict with
+
+    @property
+    def is_waiting(self) -> bool:
+        """Some live paper has no decision yet: the release is refused."""
+        return bool(self.undecided or self.undecided_hidden)
 
     @property
     def pending(self) -> int:
@@ -283,8 +305,13 @@ def release_summary(workshop, viewer=None) -> ReleaseSummary:
             papers[outcome] = count
     authors = SubmissionAuthor.objects.filter(submission__decision__in=pending.filter(hidden=False))
     addresses = dict(authors.values_list("submission__decision__outcome").annotate(n=Count("pk")).order_by())
+    if viewer is None:
+        undecided, undecided_hidden = list(undecided_papers(workshop).values_list("number", flat=True)), 0
+    else:
+        undecided, undecided_hidden = undecided_for(viewer, workshop)
     return ReleaseSummary(
-        undecided=list(undecided_papers(workshop).values_list("number", flat=True)),
+        undecided=undecided,
+        undecided_hidden=undecided_hidden,
         papers={outcome: papers.get(outcome, 0) for outcome in Outcome.values},
         addresses={outcome: addresses.get(outcome, 0) for outcome in Outcome.values},
         released=Decision.objects.filter(workshop=workshop, released_at__isnull=False).count(),

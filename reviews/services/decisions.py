@@ -18,7 +18,7 @@ from reviews.selectors.decisions import (
     decision_label,
     release_under_way,
     reviews_for_authors_of,
-    undecided_papers,
+    undecided_for,
     unreleased_decisions,
 )
 from submissions.enums import LIVE, Presentation
@@ -101,10 +101,12 @@ def start_release(*, workshop, by) -> int:
     and keeps its start time: the tasks share the work, and each paper is released once.
     """
     current = Workshop.objects.select_for_update().get(pk=workshop.pk)
-    missing = list(undecided_papers(current).values_list("number", flat=True))
-    if missing:
-        numbers = ", ".join(f"#{n}" for n in missing)
-        raise DecisionRefused(f"Decide every paper before the release; still undecided: paper {numbers}.")
+    missing, hidden = undecided_for(by, current)
+    if missing or hidden:
+        listed = ["paper " + ", ".join(f"#{n}" for n in missing)] if missing else []
+        if hidden:
+            listed.append(f"{hidden} paper{'s' if hidden != 1 else ''} you are in conflict with")
+        raise DecisionRefused(f"Decide every paper before the release; still undecided: {' and '.join(listed)}.")
     pending = unreleased_decisions(current).count()
     if not pending:
         return 0

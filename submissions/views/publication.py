@@ -1,5 +1,7 @@
 """Camera-ready versions, publication and the public accepted-papers page; the submissions export."""
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -8,7 +10,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
-from submissions import exports, published, selectors, services
+from submissions import exports, pdf, published, selectors, services
 from submissions import publication as publication_services
 from submissions.enums import FileKind
 from submissions.forms import AuthorFormSet, CameraReadyForm
@@ -92,7 +94,12 @@ def camera_ready_pdf(request, slug, number):
     """The newest camera-ready PDF of an accepted paper, public after publication, as <slug>-N.pdf."""
     workshop = workshop_by_slug(slug)
     file = published.published_camera_ready(workshop, number)
-    return FileResponse(file.file.open("rb"), filename=f"{workshop.slug}-{number}.pdf", content_type="application/pdf")
+    handle = file.file.open("rb")
+    cleaned = pdf.public_copy(handle)
+    if cleaned is not None:
+        handle.close()
+        handle = io.BytesIO(cleaned)
+    return FileResponse(handle, filename=f"{workshop.slug}-{number}.pdf", content_type="application/pdf")
 
 
 @require_http_methods(["GET", "POST"])

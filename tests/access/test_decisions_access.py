@@ -136,6 +136,27 @@ def test_conflicted_chair_sees_neither_score_nor_decision_of_their_paper(client,
     assert "Causal parrots" not in release and "Careful and convincing." not in release
 
 
+def test_conflicted_chair_learns_only_how_many_of_their_papers_are_undecided(client, cast, workshop, setup):
+    # Whether their paper is still undecided is part of its decision: the release page and its refusal count
+    # such papers without naming them; the other chair sees the numbers.
+    paper, other = setup
+    Decision.objects.filter(submission__in=[paper, other]).delete()
+    client.force_login(cast["conflicted_chair"])
+
+    release = client.get(url("release")).content.decode()
+    decisions = client.get(url("decisions")).content.decode()
+    refused = client.post(url("release"), follow=True).content.decode()
+    client.force_login(cast["chair"])
+    unconflicted = client.get(url("release")).content.decode()
+
+    waiting = release.split('id="undecided"')[1].split("</p>")[0]
+    assert "#2</a> and 1 paper you are in conflict with" in waiting and "#1<" not in waiting
+    assert "1 paper and 1 paper you are in conflict with still undecided." in decisions
+    assert "still undecided: paper #2 and 1 paper you are in conflict with." in refused
+    assert "#1</a>, " in unconflicted.split('id="undecided"')[1] and "in conflict" not in unconflicted
+    assert not Decision.objects.exists()
+
+
 def test_author_emails_name_no_reviewer_and_carry_no_confidential_comment(cast, workshop, setup):
     release_decisions(workshop=workshop, by=cast["chair"])
 

@@ -12,16 +12,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from reviews.services import assignments, decisions
 from reviews.services.reviews import save_review
 from submissions import publication, services
 from submissions.enums import FileKind, SubmissionStatus
 from submissions.models import Submission, SubmissionFile
+from submissions.pdf import public_copy
 from submissions.tasks import send_camera_ready_reminders
 from tests.reviews.conftest import submit_review, to_bidding
 from tests.submissions.conftest import submitted_paper
-from tests.submissions.pdf_samples import make_pdf
+from tests.submissions.pdf_samples import ACTIVE_CONTENT_MARKERS, make_active_pdf, make_pdf
 from workshop.models import OutboxEmail, Workshop
 from workshop.phases import AOE
 
@@ -536,6 +538,30 @@ def test_camera_ready_pdf_is_served_after_publication_only(client, workshop, cas
     assert b"".join(after.streaming_content) == newest
     assert after["Content-Type"] == "application/pdf"
     assert after["Content-Disposition"] == f'inline; filename="calm-{paper.number}.pdf"'
+
+
+def test_public_camera_ready_pdf_is_served_without_active_content(client, workshop, cast, paper):
+    # Anyone may open it, from this site: JavaScript, automatic actions and attached files are removed; the
+    # text and its metadata (the paper is public and names its authors) stay.
+    active = make_active_pdf(text="Camera ready, with a script")
+    upload_camera_ready(paper, cast["author"], content=active)
+    publish(workshop)
+
+    response = client.get(reverse("submissions:camera_ready_pdf", args=["calm", paper.number]))
+
+    served = b"".join(response.streaming_content)
+    assert all(marker in active for marker in ACTIVE_CONTENT_MARKERS)
+    assert [marker for marker in ACTIVE_CONTENT_MARKERS if marker in served] == []
+    reader = PdfReader(io.BytesIO(served))
+    assert reader.pages[0].extract_text() == "Camera ready, with a script"
+    assert response["Content-Type"] == "application/pdf"
+
+
+def test_public_copy_keeps_a_pdf_without_active_content_as_it_is():
+    plain = make_pdf(text="Nothing active")
+
+    assert public_copy(io.BytesIO(plain)) is None
+    assert public_copy(io.BytesIO(make_active_pdf())) is not None
 
 
 def test_no_pdf_is_served_for_an_accepted_paper_without_camera_ready_nor_another_paper(client, workshop, cast):
