@@ -13,7 +13,7 @@ EXTRAS ?= dev
 # Demo settings; anything already in the environment wins.
 DEMO_ENV := DEBUG=$${DEBUG:-1} EMAIL_DELIVERY=$${EMAIL_DELIVERY:-file}
 
-.PHONY: run test lint migrate seed worker beat clean
+.PHONY: run test lint migrate seed worker beat clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,16 @@ test: $(VENV)/.installed-$(EXTRAS)
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# One benchmark of benchmarks/ on PostgreSQL and Redis (README, "Performance"), e.g.
+# `make bench NAME=pages ARGS=--quick`. Redis database 12 by default: no worker of the app listens there.
+NAME ?= pages
+ARGS ?=
+BENCH_ENV := DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/calm_bench} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/12}
+bench:
+	$(MAKE) $(VENV)/.installed-dev,bench EXTRAS=dev,bench
+	$(BENCH_ENV) $(BIN)/python benchmarks/$(NAME).py $(ARGS)
 
 lint: $(VENV)/.installed-$(EXTRAS)
 	$(BIN)/ruff check .

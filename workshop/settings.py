@@ -304,4 +304,6 @@ LOGGING = {
         "handlers": ["console"],
         "level": env_choice("LOG_LEVEL", "INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"]),
     },
+    # django-axes logs every successful login's reset of its counter at INFO; lockouts are warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
