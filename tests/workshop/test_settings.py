@@ -62,10 +62,10 @@ def test_env_list_splits_on_commas(monkeypatch):
 
 
 def test_env_choice_rejects_unknown_values(monkeypatch):
-    monkeypatch.setenv("STORAGE_BACKEND", "ftp")
+    monkeypatch.setenv("S3_ADDRESSING_STYLE", "ftp")
 
-    with pytest.raises(ImproperlyConfigured, match="STORAGE_BACKEND='ftp' is not one of local, s3"):
-        env_choice("STORAGE_BACKEND", "local", choices=["local", "s3"])
+    with pytest.raises(ImproperlyConfigured, match="S3_ADDRESSING_STYLE='ftp' is not one of auto, path, virtual"):
+        env_choice("S3_ADDRESSING_STYLE", "auto", choices=["auto", "path", "virtual"])
 
 
 def run_manage(*args, **env):
