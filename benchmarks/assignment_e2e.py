@@ -4,16 +4,17 @@ Needs the dev (scipy, for the synthetic baseline) extras: .venv/bin/pip install 
 Run (PostgreSQL and Redis; give Redis a database number that no worker listens on, as the
 assignment emails are queued there and then dropped):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/calm_bench REDIS_URL=redis://127.0.0.1:6379/12 \\
-        .venv/bin/python benchmarks/assignment_e2e.py [--quick] [--keep | --reuse]
+        .venv/bin/python benchmarks/assignment_e2e.py [--quick] [--keep | --reuse] [--affinity tfidf]
 
 It works in a scratch database of its own, <DATABASE_URL's name>_assignment (dropped and created
 again unless --reuse; dropped at the end unless --keep or --reuse). There it builds the workshop
 with `manage.py seed_scale --submissions 20000 --reviewers 15000` (--quick: 2,000 and 1,500) and
 takes it back to before the assignment: every paper submitted, no assignment, review or decision;
 the reviewers' profiles, bids and the conflicts of their institutions stay. It computes the
-affinity once (TF-IDF, or MiniLM with the `affinity` extra; the matrix goes to a file of the default
-storage at this size), then times the chair's whole run with the affinity cached, each stage through
-the real services as the Celery tasks call them:
+affinity once (MiniLM with the `affinity` extra, else TF-IDF; `--affinity tfidf` takes TF-IDF even
+with MiniLM installed: MiniLM embeds the 65,000 texts of the full size for hours on two busy cores;
+the matrix goes to a file of the default storage at this size), then times the chair's whole run
+with the affinity cached, each stage through the real services as the Celery tasks call them:
 
 1. affinity: compute_affinity finds the inputs unchanged (it reads and hashes every text);
 2. score table: papers, reviewers, bids, directions, conflicts and the stored matrix into arrays;
@@ -51,6 +52,9 @@ def main():
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--keep", action="store_true", help="keep the scratch database (for --reuse)")
     group.add_argument("--reuse", action="store_true", help="reuse the database a --keep run left")
+    parser.add_argument(
+        "--affinity", choices=("auto", "tfidf"), default="auto", help="auto: MiniLM when installed (default)"
+    )
     args = parser.parse_args()
     papers, reviewers = QUICK if args.quick else FULL
 
@@ -74,6 +78,11 @@ def main():
 
     django.setup()
     from django.core.management import call_command
+
+    if args.affinity == "tfidf":  # what "auto" resolves to, in this process only
+        from reviews import affinity
+
+        affinity.available_methods = lambda: ("tfidf",)
 
     try:
         print(f"{papers:,} papers x {reviewers:,} reviewers, {REVIEWS_PER_PAPER} reviews per paper; {machine()}")
@@ -179,7 +188,15 @@ def run(workshop, n_papers, n_reviewers):
 
     # The stages inside execute_run, timed where it calls them.
     assignments.score_table = timed("score table", assignments.score_table)
-    assignments.solve_with_report = timed("solve", assignments.solve_with_report)
+    rounds = []
+    solve = timed("solve", assignments.solve_with_report)
+
+    def solve_and_count(*args, **kwargs):
+        chosen, report = solve(*args, **kwargs)
+        rounds.append(report.rounds)
+        return chosen, report
+
+    assignments.solve_with_report = solve_and_count
     assignments._write_proposal = timed("proposal", assignments._write_proposal)
     assignments._publish_run = lambda run_id: None  # no worker here: this process runs the task itself
 
@@ -200,7 +217,7 @@ def run(workshop, n_papers, n_reviewers):
     stats = run.stats
     print(
         f"\n{pairs:,} pairs proposed and committed; {emails:,} assignment emails in the outbox; "
-        f"certified optimal: {stats['certified']}; total score {stats['total_score']:.1f}\n"
+        f"certified optimal: {stats['certified']} ({rounds[-1]} rounds); total score {stats['total_score']:.1f}\n"
     )
     print("| stage | seconds | CPU seconds (this process) |\n| --- | --- | --- |")
     for name in ("affinity (cached)", "score table", "solve", "proposal", "commit + emails", "whole run"):
@@ -225,7 +242,7 @@ def solver_baseline(n_papers, n_reviewers):
         scores, demand=np.full(n_papers, REVIEWS_PER_PAPER), max_load=np.full(n_reviewers, load)
     )
     print(
-        f"Baseline, the solver alone on synthetic skewed scores of the same size (load {load}): "
+        f"Baseline, the solver alone on synthetic skewed scores of the same size (reviewer load {load}): "
         f"{time.perf_counter() - started:.1f} s, {time.process_time() - used:.1f} CPU s, "
         f"{report.rounds} rounds, certified {report.certified}"
     )

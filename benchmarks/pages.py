@@ -39,6 +39,8 @@ FULL, QUICK = ("scale", 20_000, 15_000), ("scale-quick", 2_000, 1_500)
 PAGES = [
     ("trivial view (/healthz)", None, "/healthz", '"ok"'),
     ("public accepted papers", None, "/{slug}/papers/", "Accepted papers"),
+    # A search is never cached: this is the page's rendering cost (100 of the matching papers).
+    ("public papers: search", None, "/{slug}/papers/?q=learning", "Accepted papers"),
     ("chair: submissions", "chair", "/{slug}/chair/papers/", "<title>Submissions"),
     ("chair: review dashboard", "chair", "/{slug}/chair/reviews/", "<title>Reviews"),
     ("reviewer: assigned papers", "reviewer", "/{slug}/reviewer/papers/", "Papers to review"),

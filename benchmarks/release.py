@@ -159,7 +159,7 @@ def seed(n_papers):
     from django.utils import timezone
 
     from reviews.models import Decision, Review
-    from submissions.models import Submission, SubmissionAuthor
+    from submissions.models import Submission, SubmissionAuthor, reversed_domain
     from workshop.enums import Role
     from workshop.models import Direction, Membership, User, Workshop
 
@@ -204,7 +204,11 @@ def seed(n_papers):
     SubmissionAuthor.objects.bulk_create(
         (
             SubmissionAuthor(
-                submission=paper, order=k, name=f"Author {k} of {paper.number}", email=author_email(paper.number, k)
+                submission=paper,
+                order=k,
+                name=f"Author {k} of {paper.number}",
+                email=author_email(paper.number, k),
+                reversed_domain=reversed_domain(author_email(paper.number, k)),
             )
             for paper in papers
             for k in range(1, AUTHORS_PER_PAPER + 1)
@@ -222,6 +226,8 @@ def seed(n_papers):
                 strengths=text[:300],
                 weaknesses=text[:300],
                 scores={"overall": 1 + (paper.number + k) % 5, "confidence": 3},
+                overall_score=1 + (paper.number + k) % 5,
+                confidence_score=3,
                 submitted_at=now - timedelta(days=12),
             )
             for paper in papers

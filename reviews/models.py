@@ -297,6 +297,12 @@ class Review(models.Model):
     questions = models.TextField("questions for the authors", blank=True)
     confidential_comments = models.TextField("confidential comments to the chairs", blank=True)
     scores = models.JSONField(default=dict, blank=True, help_text="Criterion key → score.")
+    # The scores of the criteria with the overall and confidence roles, copied from `scores` by
+    # the review service: the chairs' dashboard averages them in SQL over every review of a
+    # conference, which JSON values do not allow portably (decoding 65,000 reviews' JSON in Python
+    # took over a second).
+    overall_score = models.SmallIntegerField(null=True, blank=True, editable=False)
+    confidence_score = models.SmallIntegerField(null=True, blank=True, editable=False)
     # Raised on every save; an autosave carries the version it started from (stale saves are refused).
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -307,7 +313,16 @@ class Review(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["submission", "reviewer"], name="review_unique_per_pair")]
-        indexes = [models.Index(fields=["workshop", "status"])]
+        indexes = [
+            models.Index(fields=["workshop", "status"]),
+            # The chairs' dashboard reads a workshop's reviews by paper for these columns only: on
+            # PostgreSQL from this index alone, without the reviews' wide rows (about 10 times faster).
+            models.Index(
+                fields=["workshop", "submission"],
+                include=["reviewer", "status", "overall_score", "confidence_score"],
+                name="review_scores_covering",
+            ),
+        ]
 
     def __str__(self):
         return f"Review of {self.submission} by {self.reviewer} ({self.get_status_display()})"

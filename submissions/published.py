@@ -3,7 +3,7 @@
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q
 from django.http import Http404
 
 from submissions.enums import FileKind, SubmissionStatus
@@ -26,43 +26,75 @@ def _check_published(workshop):
 
 
 @dataclass(frozen=True)
-class DirectionPapers:
-    direction: object
-    papers: list
+class ProgrammeIndex:
+    """What the public page knows before reading any paper: a version that changes whenever the
+    page would, and how many accepted papers each direction has (in the workshop's order)."""
+
+    version: str
+    directions: list  # [(Direction, count)], the directions with accepted papers
+
+    @property
+    def total(self) -> int:
+        return sum(count for _, count in self.directions)
+
+    def direction(self, slug):
+        """The direction named `slug` when it has accepted papers, else None (all directions)."""
+        return next((direction for direction, _ in self.directions if direction.slug == slug), None)
+
+    def count(self, direction=None) -> int:
+        return next((n for d, n in self.directions if d == direction), 0) if direction else self.total
 
 
-def published_programme(workshop) -> list[DirectionPapers]:
-    """The accepted papers grouped by primary direction, in the workshop's direction order, each
-    with its authors (names and affiliations only) and `has_camera_ready`. 404 before publication.
-    Two queries (papers, authors) besides the workshop's directions, whatever the number of papers."""
+def programme_index(workshop) -> ProgrammeIndex:
+    """The programme's index, in one grouped query, so that a rendering of the page can be cached
+    under the version (every change to a paper, its authors or its camera-ready PDF saves the
+    paper, raising its updated_at; the directions were prefetched by workshop_by_slug).
+    404 before publication."""
     _check_published(workshop)
-    papers = (
-        _with_camera_ready(accepted_papers(workshop))
-        .only("pk", "number", "title", "abstract", "presentation", "primary_direction_id", "workshop_id")
+    groups = {
+        row["primary_direction_id"]: row
+        for row in accepted_papers(workshop)
+        .values("primary_direction_id")
+        .annotate(count=Count("pk"), last=Max("updated_at"), top=Max("pk"))
+        .order_by()
+    }
+    directions = list(workshop.directions.all())
+    facts = (
+        workshop.pk,
+        workshop.published_at,
+        sorted((pk, row["count"], row["last"], row["top"]) for pk, row in groups.items()),
+        [(d.pk, d.slug, d.name, d.order) for d in directions],
+    )
+    return ProgrammeIndex(
+        version=hashlib.sha256(repr(facts).encode()).hexdigest(),
+        directions=[(d, groups[d.pk]["count"]) for d in directions if d.pk in groups],
+    )
+
+
+def programme(workshop, *, direction=None, search=""):
+    """The accepted papers (of `direction`, or matching `search` in their title or an author's
+    name), in the workshop's order of directions and then by number, each with its primary
+    direction, its authors (names and affiliations only) and `has_camera_ready`: a queryset, to
+    paginate (a page of it is two queries, whatever the number of papers). Call
+    programme_index first: it refuses (404) before publication."""
+    papers = accepted_papers(workshop)
+    if direction is not None:
+        papers = papers.filter(primary_direction=direction)
+    if search:
+        named = SubmissionAuthor.objects.filter(submission=OuterRef("pk"), name__icontains=search)
+        papers = papers.filter(Q(title__icontains=search) | Exists(named))
+    return (
+        _with_camera_ready(papers)
+        .select_related("primary_direction")
+        .only("pk", "number", "title", "abstract", "presentation", "workshop_id", "primary_direction")
         .prefetch_related(
             Prefetch(
                 "authors",
                 queryset=SubmissionAuthor.objects.order_by("order").only("submission_id", "name", "affiliation"),
             )
         )
-        .order_by("number")
+        .order_by("primary_direction__order", "primary_direction_id", "number")
     )
-    grouped = {}
-    for paper in papers:
-        grouped.setdefault(paper.primary_direction_id, []).append(paper)
-    return [DirectionPapers(d, grouped[d.pk]) for d in workshop.directions.all() if d.pk in grouped]
-
-
-def programme_version(workshop) -> str:
-    """A hash that changes whenever the public programme would: publication, the accepted papers
-    (every change to a paper, its authors or its camera-ready PDF saves it, raising updated_at) and
-    the directions (prefetched by workshop_by_slug). One query, so that the rendered programme can be
-    cached (5,000 accepted papers take over a second to render). 404 before publication."""
-    _check_published(workshop)
-    papers = accepted_papers(workshop).aggregate(count=Count("pk"), last=Max("updated_at"), top=Max("pk"))
-    directions = [(d.pk, d.slug, d.name, d.order) for d in workshop.directions.all()]
-    facts = repr((workshop.pk, workshop.published_at, papers, directions))
-    return hashlib.sha256(facts.encode()).hexdigest()
 
 
 def published_camera_ready(workshop, number) -> SubmissionFile:

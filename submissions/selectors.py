@@ -3,7 +3,7 @@
 import operator
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import reduce
+from functools import lru_cache, reduce
 
 from allauth.account.models import EmailAddress
 from django.db.models import Prefetch, Q, TextField
@@ -119,13 +119,20 @@ def _person(user) -> _Person:
     )
 
 
+@lru_cache(maxsize=1 << 16)
+def _institution(domain) -> str:
+    """institutional_domain of an address at this domain, once per domain: a conference has
+    86,000 author addresses at a few hundred domains."""
+    return institutional_domain("@" + domain)
+
+
 def _paper(submission, authors, declared_ids) -> _Paper:
     """`authors`: (email, affiliation_key) pairs."""
     emails = frozenset(email.lower() for email, _ in authors)
     return _Paper(
         submission.pk,
         emails,
-        frozenset(institutional_domain(email) for email in emails) - {""},
+        frozenset(_institution(email.rpartition("@")[2]) for email in emails) - {""},
         frozenset(key for _, key in authors if key),
         tuple(domain.lower() for domain in submission.conflict_domains or []),
         frozenset(declared_ids),
@@ -249,32 +256,44 @@ def _people(users) -> dict[int, _Person]:
     }
 
 
+# More ids than this are not sent in the query: the workshop's rows are read and picked here. A
+# list of 20,000 ids costs more to send and to plan than the rows it leaves out.
+MANY_IDS = 1000
+
+
 def _papers(workshop, submissions) -> dict[int, _Paper]:
     """The facts of many papers of the workshop in three queries, whatever their number."""
     ids = [getattr(submission, "pk", submission) for submission in submissions]
+    of_papers = {"submission__workshop": workshop} if len(ids) > MANY_IDS else {"submission_id__in": ids}
     authors, declared = defaultdict(list), defaultdict(set)
-    for submission_id, email, key in SubmissionAuthor.objects.filter(submission_id__in=ids).values_list(
+    for submission_id, email, key in SubmissionAuthor.objects.filter(**of_papers).values_list(
         "submission_id", "email", "affiliation_key"
     ):
         authors[submission_id].append((email, key))
-    for submission_id, user_id in Submission.conflicted_members.through.objects.filter(
-        submission_id__in=ids
-    ).values_list("submission_id", "user_id"):
+    for submission_id, user_id in Submission.conflicted_members.through.objects.filter(**of_papers).values_list(
+        "submission_id", "user_id"
+    ):
         declared[submission_id].add(user_id)
-    return {
-        paper.pk: _paper(paper, authors[paper.pk], declared[paper.pk])
-        for paper in Submission.objects.filter(pk__in=ids, workshop=workshop).only("pk", "conflict_domains")
-    }
+    papers = Submission.objects.filter(workshop=workshop).only("pk", "conflict_domains")
+    if len(ids) <= MANY_IDS:
+        papers = papers.filter(pk__in=ids)
+    wanted = set(ids)
+    return {paper.pk: _paper(paper, authors[paper.pk], declared[paper.pk]) for paper in papers if paper.pk in wanted}
 
 
-def _rows_of(paper_ids, user_ids) -> dict[tuple[int, int], dict[str, bool]]:
+def _rows_of(workshop, paper_ids, user_ids) -> dict[tuple[int, int], dict[str, bool]]:
     """Conflict rows by (submission id, user id), as {source: is_conflict}, in one query."""
-    rows = defaultdict(dict)
-    for submission_id, user_id, source, value in Conflict.objects.filter(
-        submission_id__in=paper_ids, user_id__in=user_ids
-    ).values_list("submission_id", "user_id", "source", "is_conflict"):
-        rows[submission_id, user_id][source] = value
-    return rows
+    rows = Conflict.objects.filter(submission__workshop=workshop)
+    if len(paper_ids) <= MANY_IDS:
+        rows = rows.filter(submission_id__in=paper_ids)
+    if len(user_ids) <= MANY_IDS:
+        rows = rows.filter(user_id__in=user_ids)
+    papers, users = set(paper_ids), set(user_ids)
+    found = defaultdict(dict)
+    for submission_id, user_id, source, value in rows.values_list("submission_id", "user_id", "source", "is_conflict"):
+        if submission_id in papers and user_id in users:
+            found[submission_id, user_id][source] = value
+    return found
 
 
 def conflict_reasons(submission, users) -> dict[int, list[ConflictReason]]:
@@ -282,7 +301,7 @@ def conflict_reasons(submission, users) -> dict[int, list[ConflictReason]]:
     list when not in conflict (also when a chair lifted the conflict). Constant queries."""
     people = _people(users)
     paper = _papers(submission.workshop_id, [submission])[submission.pk]
-    rows = _rows_of([submission.pk], list(people))
+    rows = _rows_of(submission.workshop_id, [submission.pk], list(people))
     return {pk: _assess(person, paper, rows.get((submission.pk, pk), {}))[0] for pk, person in people.items()}
 
 
@@ -294,7 +313,7 @@ def conflict_pairs(workshop, submissions, users) -> set[tuple[int, int]]:
     conflict, take about three seconds on SQLite, two of them reading the rows."""
     people = _people(users)
     papers = _papers(workshop, submissions)
-    return _pairs(people, papers, _rows_of(list(papers), list(people)))
+    return _pairs(people, papers, _rows_of(workshop, list(papers), list(people)))
 
 
 def pairs_in_conflict(workshop, pairs) -> set[tuple[int, int]]:
@@ -305,7 +324,7 @@ def pairs_in_conflict(workshop, pairs) -> set[tuple[int, int]]:
     pairs = set(pairs)
     people = _people({user_id for _, user_id in pairs})
     papers = _papers(workshop, {paper_id for paper_id, _ in pairs})
-    rows = _rows_of(list(papers), list(people))
+    rows = _rows_of(workshop, list(papers), list(people))
     return {
         (paper_id, user_id)
         for paper_id, user_id in pairs
@@ -315,26 +334,44 @@ def pairs_in_conflict(workshop, pairs) -> set[tuple[int, int]]:
     }
 
 
-def conflicts_by_paper(workshop, submissions, users):
-    """conflict_pairs paper by paper: (submission id, set of user ids in conflict with it) for
-    each paper, so that the assignment can fill its matrix of conflicts without a set of millions
-    of pairs (20,000 papers by 15,000 reviewers of seed_scale's institutions: 15 million)."""
+def conflicts_by_paper(workshop, submissions, users) -> tuple[dict, list["PaperConflicts"]]:
+    """conflict_pairs paper by paper, in groups: (members, one PaperConflicts per paper).
+
+    `members` maps a group (the people whose domain matches one domain, or who share one
+    affiliation) to their user ids; a paper names its groups rather than listing their people.
+    The assignment fills its matrix of conflicts from that, a group's columns at a time, without
+    a set of millions of people: 20,000 papers by 15,000 reviewers of seed_scale's institutions
+    have 15 million pairs in conflict, but 1,200 groups."""
     people = _people(users)
     papers = _papers(workshop, submissions)
-    return _conflicted_by_paper(people, papers, _rows_of(list(papers), list(people)))
+    return _conflict_groups(people, papers, _rows_of(workshop, list(papers), list(people)))
+
+
+@dataclass(frozen=True)
+class PaperConflicts:
+    """One paper's conflicts, from conflicts_by_paper: the people in conflict with it are
+    ((the members of its groups) | found) - lifted) | forced."""
+
+    pk: int
+    groups: tuple  # keys of the members dict
+    found: frozenset  # declared by the authors, or by the person (a "conflict" bid)
+    lifted: frozenset  # a chair ruled there is no conflict
+    forced: frozenset  # a chair ruled there is one, or an author of the paper: never lifted
+
+    def people(self, members) -> set[int]:
+        conflicted = set(self.found).union(*(members[key] for key in self.groups))
+        return (conflicted - self.lifted) | self.forced
 
 
 def _pairs(people, papers, rows) -> set[tuple[int, int]]:
     """conflict_pairs on the facts already read: lookup tables instead of comparing every pair."""
-    return {
-        (paper_id, user_id)
-        for paper_id, conflicted in _conflicted_by_paper(people, papers, rows)
-        for user_id in conflicted
-    }
+    members, conflicts = _conflict_groups(people, papers, rows)
+    return {(paper.pk, user_id) for paper in conflicts for user_id in paper.people(members)}
 
 
-def _conflicted_by_paper(people, papers, rows):
-    """For each paper, the ids of the people in conflict with it (a generator)."""
+def _conflict_groups(people, papers, rows) -> tuple[dict, list[PaperConflicts]]:
+    """The rule for many pairs, with lookup tables (domain → people, affiliation → people, email →
+    person); each paper's conflicts as groups of people (see conflicts_by_paper)."""
     by_email, by_affiliation = defaultdict(set), defaultdict(set)
     by_domain, by_lineage = defaultdict(set), defaultdict(set)
     for person in people.values():
@@ -347,16 +384,17 @@ def _conflicted_by_paper(people, papers, rows):
             for parent in _lineage(domain):
                 by_lineage[parent].add(person.pk)
 
-    matching = {}
+    members = {("affiliation", key): users for key, users in by_affiliation.items()}
 
-    def people_matching(domain):
-        """The people with a domain that matches this one (see domains_match), memoised."""
-        if domain not in matching:
+    def domain_group(domain):
+        """The group of the people with a domain that matches this one (see domains_match)."""
+        key = ("domain", domain)
+        if key not in members:
             found = set(by_lineage.get(domain, ()))  # theirs is this domain or below it
             for parent in _lineage(domain)[1:]:  # theirs is above it
                 found |= by_domain.get(parent, set())
-            matching[domain] = found
-        return matching[domain]
+            members[key] = found
+        return key
 
     found, set_by_chair, lifted = defaultdict(set), defaultdict(set), defaultdict(set)
     for (paper_id, user_id), sources in rows.items():
@@ -365,17 +403,21 @@ def _conflicted_by_paper(people, papers, rows):
         if ConflictSource.CHAIR in sources:
             (set_by_chair if sources[ConflictSource.CHAIR] else lifted)[paper_id].add(user_id)
 
+    conflicts = []
     for paper in papers.values():
-        conflicted = found[paper.pk] | (paper.declared & people.keys())
-        for domain in (*paper.named_domains, *paper.author_domains):
-            conflicted |= people_matching(domain)
-        for key in paper.affiliation_keys:
-            conflicted |= by_affiliation.get(key, set())
-        conflicted -= lifted[paper.pk]
-        conflicted |= set_by_chair[paper.pk]
-        for email in paper.author_emails:
-            conflicted |= by_email.get(email, set())
-        yield paper.pk, conflicted
+        groups = {domain_group(domain) for domain in (*paper.named_domains, *paper.author_domains)}
+        groups.update(("affiliation", key) for key in paper.affiliation_keys if key in by_affiliation)
+        authors = set().union(*(by_email.get(email, ()) for email in paper.author_emails))
+        conflicts.append(
+            PaperConflicts(
+                paper.pk,
+                tuple(sorted(key for key in groups if members[key])),
+                frozenset(found[paper.pk] | (paper.declared & people.keys())),
+                frozenset(lifted[paper.pk]),
+                frozenset(set_by_chair[paper.pk] | authors),
+            )
+        )
+    return members, conflicts
 
 
 def workshop_members(workshop):
@@ -437,15 +479,12 @@ def outbox_topics_hidden_from(user, workshop):
 
 
 def submissions_for_chair(workshop):
-    """All submissions of a workshop except drafts, for the chairs' list (conflicts are marked per row)."""
-    return (
-        Submission.objects.filter(workshop=workshop, number__isnull=False)
-        .select_related("primary_direction")
-        .prefetch_related(
-            Prefetch("authors", queryset=SubmissionAuthor.objects.order_by("order")),
-            "conflicted_members",
-            "secondary_directions",
-        )
+    """All submissions of a workshop except drafts, for the chairs' list (conflicts are marked per
+    row), with what the list shows of their authors. The primary direction is the workshop's
+    (workshop_by_slug prefetched them): submission.primary_direction is not read from here."""
+    authors = SubmissionAuthor.objects.order_by("order").only("submission_id", "order", "name", "affiliation")
+    return Submission.objects.filter(workshop=workshop, number__isnull=False).prefetch_related(
+        Prefetch("authors", queryset=authors)
     )
 
 

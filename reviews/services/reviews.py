@@ -101,6 +101,11 @@ def _clean_scores(criteria, scores: dict, *, complete: bool) -> tuple[dict[str, 
     return cleaned, errors
 
 
+def _score_with_role(criteria, scores: dict[str, int], role) -> int | None:
+    criterion = next((criterion for criterion in criteria if criterion.role == role), None)
+    return scores.get(criterion.key) if criterion else None
+
+
 def _locked_review(submission, reviewer) -> tuple[Review, bool]:
     """The pair's review, locked for this transaction; a new unsaved draft when there is none."""
     review = Review.objects.select_for_update().filter(submission=submission, reviewer=reviewer).first()
@@ -135,12 +140,15 @@ def save_review(
         raise ValueError(f"Not fields of a review: {', '.join(sorted(unknown))}.")
     review, is_new = _locked_review(submission, reviewer)
     if version is not None and int(version) != review.version:
+        if _repeats(review, fields, scores, submit=submit):
+            return review  # the same save again (a double click): done already, nothing to change or send
         raise StaleReview(
             "This review was saved in another window since you opened this page, so your changes were not "
             "saved. Your text is still in the form: copy it, reload the page, and merge it in."
         )
     submitting = submit or review.status == ReviewStatus.SUBMITTED
-    cleaned, errors = _clean_scores(criteria_of(submission.workshop), scores, complete=submitting)
+    criteria = criteria_of(submission.workshop)
+    cleaned, errors = _clean_scores(criteria, scores, complete=submitting)
     for name in TEXT_FIELDS:
         if name in fields:
             setattr(review, name, (fields[name] or "").strip())
@@ -151,6 +159,9 @@ def save_review(
     if errors:
         raise ReviewInvalid(errors)
     review.scores = cleaned
+    # Copied into integer columns for the chairs' dashboard, which aggregates them in SQL.
+    review.overall_score = _score_with_role(criteria, cleaned, CriterionRole.OVERALL)
+    review.confidence_score = _score_with_role(criteria, cleaned, CriterionRole.CONFIDENCE)
     first_submission = submitting and review.status != ReviewStatus.SUBMITTED
     if first_submission:
         review.status, review.submitted_at = ReviewStatus.SUBMITTED, timezone.now()
@@ -161,6 +172,9 @@ def save_review(
             with transaction.atomic():
                 review.save()
         except IntegrityError:  # the first save of another tab won the race
+            existing, _ = _locked_review(submission, reviewer)
+            if _repeats(existing, fields, scores, submit=submit):
+                return existing
             raise StaleReview(
                 "This review was just saved in another window, so your changes were not saved. "
                 "Your text is still in the form: copy it, reload the page, and merge it in."
@@ -170,6 +184,16 @@ def save_review(
     if first_submission:
         _announce_submission(review)
     return review
+
+
+def _repeats(review, fields, scores, *, submit) -> bool:
+    """Whether a save from an outdated form would store exactly what the review holds already:
+    the second request of a double click, which should succeed as the first did, not be refused."""
+    if review.pk is None or (submit and review.status != ReviewStatus.SUBMITTED):
+        return False
+    cleaned, errors = _clean_scores(criteria_of(review.submission.workshop), scores, complete=False)
+    texts = all((fields[name] or "").strip() == getattr(review, name) for name in fields)
+    return not errors and texts and cleaned == review.scores
 
 
 def _announce_submission(review) -> None:

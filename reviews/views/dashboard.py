@@ -2,12 +2,12 @@
 
 import csv
 
-from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import floatformat
 
-from reviews.selectors.dashboard import LIST_LENGTH, TableQuery, paper_table, review_dashboard, table_columns
+from reviews.selectors.dashboard import LIST_LENGTH, review_dashboard
+from reviews.selectors.dashboard_papers import TableQuery, dashboard_scope, export_rows, table_columns, table_page
 from workshop.views import workshop_permission_required
 
 PAPERS_PER_PAGE = 50
@@ -26,19 +26,17 @@ CSV_HEADER = [
 
 @workshop_permission_required("reviews.view_dashboard")
 def dashboard(request, workshop):
-    figures = review_dashboard(request.user, workshop)
+    scope = dashboard_scope(request.user, workshop)
+    # Thousands are late at conference size: the page names the most behind, the remind page all.
+    figures = review_dashboard(scope, list_length=LIST_LENGTH)
     query = TableQuery.from_params(request.GET, workshop)
-    page = Paginator(paper_table(figures, query), PAPERS_PER_PAGE).get_page(request.GET.get("page"))
+    page = table_page(scope, query, request.GET.get("page"), per_page=PAPERS_PER_PAGE)
     return render(
         request,
         "reviews/chair/dashboard.html",
         {
             "workshop": workshop,
             "dashboard": figures,
-            "missing": figures.missing[:LIST_LENGTH],
-            # Thousands are late at conference size: the page names the most behind, the remind page all.
-            "late": figures.late_reviewers[:LIST_LENGTH],
-            "disputed": figures.disputed[:LIST_LENGTH],
             "query": query,
             "page": page,
             "columns": table_columns(query.sort),
@@ -85,7 +83,8 @@ def _csv_lines(rows):
 
 @workshop_permission_required("reviews.view_dashboard")
 def dashboard_csv(request, workshop):
-    rows = paper_table(review_dashboard(request.user, workshop), TableQuery.from_params(request.GET, workshop))
+    scope = dashboard_scope(request.user, workshop)
+    rows = export_rows(scope, TableQuery.from_params(request.GET, workshop))
     response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{workshop.slug}-reviews.csv"'
     return response

@@ -60,10 +60,10 @@ def review(request, workshop, submission_id):
         if saved is not None:
             if not submit:
                 messages.success(request, f"Draft saved at {_clock(saved.updated_at)} UTC.")
-            elif own is None or own.status != ReviewStatus.SUBMITTED:
-                messages.success(request, "Your review is submitted. You can now read the other reviews.")
-            else:
+            elif own is not None and own.status == ReviewStatus.SUBMITTED and saved.version > own.version:
                 messages.success(request, "Your review is updated.")
+            else:  # first submitted, or submitted again unchanged (a double click)
+                messages.success(request, "Your review is submitted. You can now read the other reviews.")
             return redirect("reviews:review", slug=workshop.slug, submission_id=paper.pk)
     else:
         form = ReviewForm(criteria=criteria, review=own)

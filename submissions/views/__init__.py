@@ -338,7 +338,11 @@ def _sort_links(current):
 def chair_list(request, workshop):
     papers = _chair_filter(request, workshop)
     page = Paginator(papers.qs, CHAIR_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [{"submission": s, "conflicted": papers.is_conflicted(s)} for s in page]
+    direction_of = {direction.pk: direction for direction in workshop.directions.all()}  # prefetched: no query
+    rows = [
+        {"submission": s, "conflicted": papers.is_conflicted(s), "direction": direction_of[s.primary_direction_id]}
+        for s in page
+    ]
     direction_counts, timeline = _overview(workshop, papers.conflicted_ids)
     return render(
         request,

@@ -4,10 +4,10 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
 from submissions import exports, pdf, published, selectors, services
@@ -21,6 +21,9 @@ from workshop.views import workshop_permission_required
 
 # The public programme's rendering is cached under its version, so a change shows at once.
 PROGRAMME_CACHE_SECONDS = 24 * 60 * 60
+# A page of the programme: about 300 KB of HTML with the abstracts (5,000 papers were 13 MB).
+PAPERS_PER_PAGE = 100
+SEARCH_MAX_LENGTH = 200
 
 
 @login_required
@@ -78,15 +81,30 @@ def camera_ready(request, slug, pk):
 
 
 def accepted_papers(request, slug):
-    """The public list of accepted papers, once the chairs have published them (404 before)."""
+    """The public list of accepted papers, once the chairs have published them (404 before): a
+    hundred a page, one direction or all, or those matching a search. A page of the programme is
+    rendered once per version of it and then served from the cache; a search is not cached."""
     workshop = workshop_by_slug(slug)
-    version = published.programme_version(workshop)
-    # Read only when the cached rendering of this version is missing (the template's cache tag).
-    programme = SimpleLazyObject(lambda: published.published_programme(workshop))
+    index = published.programme_index(workshop)
+    direction = index.direction(request.GET.get("direction"))
+    search = " ".join(request.GET.get("q", "").split())[:SEARCH_MAX_LENGTH]
+    paginator = Paginator(published.programme(workshop, direction=direction, search=search), PAPERS_PER_PAGE)
+    if not search:
+        # Known from the index: no count query (Paginator.count is a cached property).
+        paginator.count = index.count(direction)
+    # The page's papers are read only when its cached rendering is missing (a lazy slice).
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "submissions/accepted.html",
-        {"workshop": workshop, "programme": programme, "version": version, "cache_seconds": PROGRAMME_CACHE_SECONDS},
+        {
+            "workshop": workshop,
+            "index": index,
+            "direction": direction,
+            "search": search,
+            "page": page,
+            "cache_seconds": PROGRAMME_CACHE_SECONDS,
+        },
     )
 
 

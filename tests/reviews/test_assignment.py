@@ -357,3 +357,83 @@ def test_solve_nothing_to_assign_returns_an_empty_assignment():
     assert not x.any()
     assert report.total_score == 0.0
     assert report.certified
+
+
+def crowded_instance():
+    """Every reviewer's own best papers are the ten popular ones, so after the first flow each of
+    the thirty other papers has many left-out pairs that break the bound, more than a round adds."""
+    rng = np.random.default_rng(4)
+    scores = rng.uniform(0.0, 0.9, size=(40, 60))
+    scores[:10] = 1.0 + rng.uniform(0.0, 0.01, size=(10, 60))
+    return scores
+
+
+def test_certifier_returns_each_papers_largest_violations_and_the_solve_stays_exact(monkeypatch):
+    scores = crowded_instance()
+    seen = []
+    violations = certificate._Certifier.violations
+
+    def spy(self, u, v, candidates, near, precise, limit=None):
+        found = violations(self, u, v, candidates, near, precise, limit=limit)
+        seen.append((found, limit))
+        return found
+
+    monkeypatch.setattr(certificate._Certifier, "violations", spy)
+
+    x, report = solve_with_report(scores, demand=1, max_load=2)
+
+    (p, _, excess, left), limit = seen[0]
+    assert left > 0  # the first round left pairs out...
+    assert (np.bincount(p, minlength=40) <= limit).all()  # ...kept at most `limit` per paper...
+    assert (excess > 0).any()
+    assert report.certified  # ...and the loop still ends on a true certificate
+    assert scores[x].sum() == pytest.approx(lp_optimum(scores, 1, 2), abs=1e-5)
+
+
+def test_uncertified_gap_bound_covers_the_pairs_left_out(monkeypatch):
+    scores = crowded_instance()
+    monkeypatch.setattr(certificate, "MAX_ROUNDS", 1)
+
+    x, report = solve_with_report(scores, demand=1, max_load=2)
+
+    assert not report.certified
+    assert_respects(x, 1, 2)
+    assert report.total_score + report.gap_bound >= lp_optimum(scores, 1, 2) - 1e-6
+
+
+@SMALL
+@given(st.lists(st.integers(0, 50), unique=True), st.lists(st.integers(0, 60)))
+def test_merged_candidates_are_the_sorted_union(ids, new):
+    ids = np.array(sorted(ids), dtype=np.int64)
+
+    merged = certificate._merged(ids, np.array(new, dtype=np.int64))
+
+    assert merged.tolist() == np.union1d(ids, np.array(new, dtype=np.int64)).tolist()
+
+
+def test_pairs_of_an_assignment_are_those_np_nonzero_gives():
+    from reviews.assignment import pairs_of
+
+    assignment = np.random.default_rng(2).uniform(size=(37, 29)) > 0.9
+
+    assert [a.tolist() for a in pairs_of(assignment)] == [a.tolist() for a in np.nonzero(assignment)]
+
+
+@SMALL
+@given(
+    st.lists(st.tuples(st.integers(0, 4), st.integers(-20, 20)), max_size=80),
+    st.lists(st.integers(1, 4), min_size=5, max_size=5),
+)
+def test_nearly_best_keeps_every_hit_within_twice_the_margin_of_the_rows_limit(hits, limit):
+    hits = sorted(hits, key=lambda hit: hit[0])  # grouped by row, as np.nonzero gives them
+    rows = np.array([row for row, _ in hits], dtype=np.int64)
+    values = np.array([value for _, value in hits], dtype=np.float64) / 4
+    limit = np.array(limit)
+
+    kept_rows, kept_columns, dropped = certificate._nearly_best(values, rows, np.arange(len(rows)), limit, 0.5)
+
+    for row in range(5):
+        mine = np.sort(values[rows == row])[::-1]
+        expected = mine if len(mine) <= limit[row] else mine[mine >= mine[limit[row] - 1] - 1.0]
+        assert sorted(values[kept_columns][kept_rows == row]) == sorted(expected)
+    assert sum(count for _, (count, _) in dropped) == len(rows) - len(kept_rows)

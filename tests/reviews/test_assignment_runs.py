@@ -8,11 +8,16 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from reviews import scoring, selectors
 from reviews.enums import AssignmentSource, BidValue, RunStatus
 from reviews.models import Assignment, AssignmentRun, Bid
 from reviews.scoring import Weights, breakdown, score_table
+from reviews.selectors import AffinityMatrix
 from reviews.services import assignments as services
 from reviews.services import reviewers as reviewer_services
+from submissions import selectors as submission_selectors
+from submissions.enums import ConflictSource
+from submissions.models import Conflict
 from tests.factories import member
 from tests.reviews.conftest import run_now, to_bidding
 from tests.submissions.conftest import submitted_paper
@@ -70,6 +75,79 @@ def test_score_table_combines_bids_directions_and_exclusions(workshop, cast, pap
     assert table.conflicted[:, k].tolist() == [True, True, False]  # same domain as the author
     scores = table.scores(Weights(affinity=1, bid=2, direction=0.5))
     assert scores[:, j].tolist() == pytest.approx([2.5, 0.0, 1.5])
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["by id", "by workshop"])
+def test_score_table_parts_equal_the_rules_pair_by_pair(
+    workshop, cast, papers, extra_reviewers, monkeypatch, django_assert_max_num_queries, many
+):
+    if many:  # as at a conference: the rows are read by workshop, not asked for by id
+        monkeypatch.setattr(scoring, "FEW", 0)
+        monkeypatch.setattr(submission_selectors, "MANY_IDS", 0)
+    chair, reviewer, bystander = cast["chair"], cast["reviewer"], cast["bystander_reviewer"]
+    reviewer_services.update_reviewer_profile(
+        workshop=workshop, user=reviewer, directions=[workshop.directions.get(slug="in")]
+    )
+    papers[1].secondary_directions.add(workshop.directions.get(slug="in"))
+    bid(workshop, reviewer, papers[0], BidValue.EAGER)
+    bid(workshop, reviewer, papers[1], BidValue.NOT_WILLING)
+    bid(workshop, extra_reviewers[0], papers[2], BidValue.WILLING)
+    bid(workshop, bystander, papers[2], BidValue.CONFLICT)
+    Conflict.objects.create(
+        submission=papers[2], user=bystander, source=ConflictSource.REVIEWER, is_conflict=True, created_by=bystander
+    )
+    Conflict.objects.create(  # a chair lifts the domain conflict on one paper
+        submission=papers[0],
+        user=cast["conflicted_reviewer"],
+        source=ConflictSource.CHAIR,
+        is_conflict=False,
+        created_by=chair,
+    )
+    papers[2].conflicted_members.add(extra_reviewers[1])
+    Assignment.objects.create(
+        workshop=workshop, submission=papers[2], reviewer=reviewer, source=AssignmentSource.MANUAL, created_by=chair
+    )
+    # A stored matrix in its own order, which missed the last paper and the first reviewer (they
+    # came later) and still has a paper and a reviewer who are gone.
+    everyone = selectors.reviewers_of(workshop)
+    stored_papers = [papers[1].pk, papers[0].pk, 10**9]
+    stored_reviewers = [*[r.pk for r in everyone[1:]][::-1], 10**9]
+    matrix = np.arange(len(stored_papers) * len(stored_reviewers), dtype=np.float32).reshape(3, -1) / 100
+    stored = AffinityMatrix(matrix, stored_papers, stored_reviewers, "tfidf", timezone.now())
+    monkeypatch.setattr(scoring.selectors, "affinity_matrix_of", lambda workshop: stored)
+
+    with django_assert_max_num_queries(13):  # each kind of row in one query, whatever their number
+        table = score_table(workshop)
+    scores = table.scores(Weights(affinity=2, bid=1, direction=0.5))
+
+    assert [r.pk for r in table.reviewers] == [*stored_reviewers[:-1], everyone[0].pk]  # the matrix's order
+    every_pair = [(paper.pk, person.pk) for paper in table.papers for person in table.reviewers]
+    in_conflict = submission_selectors.pairs_in_conflict(workshop, every_pair)  # the one-pair rule
+    expertise = {reviewer.pk: {workshop.directions.get(slug="in").pk}}
+    for i, paper in enumerate(table.papers):
+        secondary = {d.pk for d in paper.secondary_directions.all()}
+        for j, person in enumerate(table.reviewers):
+            known = paper.pk in stored_papers and person.pk in stored_reviewers
+            affinity = matrix[stored_papers.index(paper.pk), stored_reviewers.index(person.pk)] if known else 0.0
+            value = Bid.objects.filter(submission=paper, reviewer=person).values_list("value", flat=True).first()
+            mine = expertise.get(person.pk, set())
+            direction = 1.0 if paper.primary_direction_id in mine else 0.5 if secondary & mine else 0.0
+            points = {BidValue.EAGER: 1.0, BidValue.WILLING: 0.5}.get(value, 0.0)
+            conflicted = (paper.pk, person.pk) in in_conflict
+            assert table.affinity[i, j] == affinity
+            assert table.affinity_of(np.array([i]), np.array([j]))[0] == affinity
+            assert table.direction_match[i, j] == direction
+            assert table.bid_points[i, j] == points
+            assert table.conflicted[i, j] == conflicted
+            assert table.excluded[i, j] == (conflicted or value in (BidValue.NOT_WILLING, BidValue.CONFLICT))
+            assert table.assigned[i, j] == (paper == papers[2] and person == reviewer)
+            assert scores[i, j] == pytest.approx(2 * affinity + points + 0.5 * direction)
+    assert not table.conflicted[0, [r.pk for r in table.reviewers].index(cast["conflicted_reviewer"].pk)]
+    assert table.conflicted[1, [r.pk for r in table.reviewers].index(cast["conflicted_reviewer"].pk)]
+
+
+def test_proposal_rows_are_written_with_quoted_array_values():
+    assert services._array_text(['a"b', "c\\d", True, False, 1.5, 2]) == '{"a\\"b","c\\\\d",t,f,1.5,2}'
 
 
 # --- runs ----------------------------------------------------------------------------------------

@@ -2,18 +2,21 @@
 export, the charts' data, and a constant number of queries."""
 
 import csv
+import importlib
 import io
 import json
 import re
 from datetime import timedelta
 
 import pytest
+from django.apps import apps as django_apps
 from django.urls import reverse
 from django.utils import timezone
 
 from reviews.enums import CriterionRole, Outcome
-from reviews.models import ReviewCriterion
-from reviews.selectors.dashboard import TableQuery, paper_table, review_dashboard
+from reviews.models import Review, ReviewCriterion
+from reviews.selectors.dashboard import review_dashboard
+from reviews.selectors.dashboard_papers import TableQuery, dashboard_scope, export_rows
 from reviews.services import assignments as assignment_services
 from reviews.services import decisions as decision_services
 from reviews.services import reviews as review_services
@@ -25,9 +28,12 @@ from workshop.enums import Role
 
 DASHBOARD = reverse("reviews:dashboard", args=["calm"])
 CSV = reverse("reviews:dashboard_csv", args=["calm"])
-# Session, user, workshop, directions, memberships, criteria, the chair's conflicts (2), papers,
-# reviews, assignments, decisions, the late reviewers, and the view's savepoint pair.
-QUERY_BOUND = 15
+# Session, user, workshop, directions, memberships, the chair's conflicts (2), criteria (8); the
+# papers missing reviews and in disagreement (2), their rows (3) and scores (1); the reviews per
+# direction, state and score, the assignments per direction, the reviews of unassigned reviewers
+# (3); the late reviewers, their drafts and names (3); the table's count, page and rows (5); and
+# the view's savepoint pair (2). Each a grouped or bounded query, whatever the number of papers.
+QUERY_BOUND = 27
 
 
 def close_submissions(workshop):
@@ -72,14 +78,21 @@ def papers(workshop, cast, third_reviewer):
     return first, second, third
 
 
-def rows_by_number(dashboard):
-    return {row.number: row for row in dashboard.rows}
+def figures(viewer, workshop, **kwargs):
+    return review_dashboard(dashboard_scope(viewer, workshop), **kwargs)
+
+
+def table(viewer, workshop, query=None):
+    return export_rows(dashboard_scope(viewer, workshop), query or TableQuery(sort="number"))
+
+
+def rows_by_number(viewer, workshop):
+    return {row.number: row for row in table(viewer, workshop)}
 
 
 def test_dashboard_means_weighted_means_and_spreads_are_computed_per_paper(workshop, cast, papers):
-    dashboard = review_dashboard(cast["chair"], workshop)
+    rows = rows_by_number(cast["chair"], workshop)
 
-    rows = rows_by_number(dashboard)
     first, second, third = papers
     assert (rows[first.number].mean, rows[first.number].weighted_mean, rows[first.number].spread) == (
         pytest.approx(11 / 3),
@@ -100,7 +113,7 @@ def test_dashboard_spread_of_a_single_review_is_not_shown(workshop, cast):
     close_submissions(workshop)
     submit_review(paper, cast["reviewer"], overall=2, confidence=5)
 
-    row = review_dashboard(cast["chair"], workshop).rows[0]
+    row = table(cast["chair"], workshop)[0]
 
     assert (row.mean, row.weighted_mean, row.spread) == (2, 2, None)
 
@@ -124,9 +137,9 @@ def test_dashboard_uses_the_criteria_with_the_overall_and_confidence_roles(works
             submission=paper, reviewer=reviewer, fields={"summary": "Fine."}, scores=scores, submit=True
         )
 
-    dashboard = review_dashboard(cast["chair"], workshop)
+    dashboard = figures(cast["chair"], workshop)
 
-    row = dashboard.rows[0]
+    row = table(cast["chair"], workshop)[0]
     assert (row.mean, row.weighted_mean, row.spread) == (6, 4.5, 6)
     assert dashboard.distributions["scores"] == list(range(1, 11))
     assert [d["counts"] for d in dashboard.distributions["directions"] if d["slug"] == "for"] == [
@@ -135,7 +148,7 @@ def test_dashboard_uses_the_criteria_with_the_overall_and_confidence_roles(works
 
 
 def test_dashboard_progress_counts_assignments_by_review_state_overall_and_per_direction(workshop, cast, papers):
-    dashboard = review_dashboard(cast["chair"], workshop)
+    dashboard = figures(cast["chair"], workshop)
 
     progress = [(p.label, p.assigned, p.submitted, p.drafts, p.not_started) for p in dashboard.per_direction]
     assert (dashboard.overall.assigned, dashboard.overall.submitted, dashboard.overall.drafts) == (7, 5, 1)
@@ -144,7 +157,7 @@ def test_dashboard_progress_counts_assignments_by_review_state_overall_and_per_d
 
 
 def test_dashboard_distribution_counts_overall_scores_per_primary_direction(workshop, cast, papers):
-    dashboard = review_dashboard(cast["chair"], workshop)
+    dashboard = figures(cast["chair"], workshop)
 
     counts = {d["slug"]: d["counts"] for d in dashboard.distributions["directions"]}
     assert dashboard.distributions["scores"] == [1, 2, 3, 4, 5]
@@ -154,7 +167,7 @@ def test_dashboard_distribution_counts_overall_scores_per_primary_direction(work
 
 
 def test_dashboard_lists_missing_reviews_and_disagreement(workshop, cast, papers):
-    dashboard = review_dashboard(cast["chair"], workshop)
+    dashboard = figures(cast["chair"], workshop)
 
     first, second, third = papers
     assert [row.number for row in dashboard.missing] == [third.number, second.number]
@@ -176,7 +189,7 @@ def test_dashboard_late_reviewers_from_three_days_before_the_review_deadline(wor
     workshop.review_deadline = None if deadline_in is None else now + deadline_in
     workshop.save(update_fields=["review_deadline"])
 
-    dashboard = review_dashboard(cast["chair"], workshop, now=now)
+    dashboard = figures(cast["chair"], workshop, now=now)
 
     expected = {(cast["reviewer"], 1, 1), (cast["bystander_reviewer"], 1, 0)} if late else set()
     assert {(e.reviewer, e.unfinished, e.drafts) for e in dashboard.late_reviewers} == expected
@@ -189,7 +202,7 @@ def test_dashboard_late_reviewers_count_every_unfinished_review(workshop, cast, 
     workshop.review_deadline = timezone.now() - timedelta(hours=1)
     workshop.save(update_fields=["review_deadline"])
 
-    dashboard = review_dashboard(cast["chair"], workshop)
+    dashboard = figures(cast["chair"], workshop)
 
     assert [(e.reviewer, e.unfinished) for e in dashboard.late_reviewers] == [
         (third_reviewer, 2),
@@ -283,9 +296,9 @@ def test_dashboard_table_filters(chair_client, papers, params, numbers):
 
 
 def test_dashboard_filters_keep_every_figure_above_the_table(workshop, cast, papers):
-    dashboard = review_dashboard(cast["chair"], workshop)
+    dashboard = figures(cast["chair"], workshop)
 
-    rows = paper_table(dashboard, TableQuery(direction="for"))
+    rows = table(cast["chair"], workshop, TableQuery(direction="for"))
 
     assert [row.number for row in rows] == [2] and dashboard.overall.assigned == 7
 
@@ -360,10 +373,13 @@ def test_dashboard_is_a_tab_of_the_chair_pages(chair_client):
 
 def _many_papers(workshop, cast, count):
     reviewers = [cast["reviewer"], cast["bystander_reviewer"]]
+    third = member(workshop, Role.REVIEWER, email="third@uni-h.example", name="Theo Third")
     papers = [submitted_paper(workshop, cast["other_author"], primary_direction="in") for _ in range(count)]
     close_submissions(workshop)
     for index, paper in enumerate(papers):
         submit_review(paper, reviewers[0], overall=1 + index % 5, confidence=3)
+        if index % 3 == 0:  # a disagreement, whose scores the page lists
+            submit_review(paper, third, overall=5, confidence=2)
         if index % 2:
             save_draft(paper, reviewers[1], cast["chair"])
     if count > 1:
@@ -426,3 +442,45 @@ def test_dashboard_page_names_the_most_behind_late_reviewers_and_counts_the_othe
     late = page[page.index('id="late-reviewers"') : page.index('id="missing-reviews"')]
     assert "Theo Third" in late and "Rita Reviewer" not in late and "Bea Bystander" not in late
     assert "The 1 with the most unfinished reviews of 3 late reviewers" in late
+
+
+# --- the scores copied out of the JSON for SQL -------------------------------------------------
+
+
+def test_saving_a_review_copies_its_overall_and_confidence_scores(workshop, cast):
+    paper = submitted_paper(workshop, cast["other_author"])
+    close_submissions(workshop)
+    draft = save_draft(paper, cast["reviewer"], cast["chair"])
+    assert (draft.overall_score, draft.confidence_score) == (1, None)
+
+    review = review_services.save_review(
+        submission=paper,
+        reviewer=cast["reviewer"],
+        fields={"summary": "Fine."},
+        scores={"overall": 4, "confidence": 2},
+        submit=True,
+    )
+
+    review.refresh_from_db()
+    assert (review.overall_score, review.confidence_score) == (4, 2)
+
+
+def test_migration_fills_the_copied_scores_of_existing_reviews(workshop, cast):
+    ReviewCriterion.objects.create(workshop=workshop, key="rec", name="Recommendation", role=CriterionRole.OVERALL)
+    ReviewCriterion.objects.create(workshop=workshop, key="sure", name="Certainty", role=CriterionRole.CONFIDENCE)
+    paper = submitted_paper(workshop, cast["other_author"])
+    close_submissions(workshop)
+    assignment_services.assign_reviewer(submission=paper, reviewer=cast["reviewer"], by=cast["chair"])
+    review_services.save_review(
+        submission=paper,
+        reviewer=cast["reviewer"],
+        fields={"summary": "Fine."},
+        scores={"rec": 5, "sure": 3},
+        submit=True,
+    )
+    Review.objects.update(overall_score=None, confidence_score=None)  # as the reviews stood before the migration
+    backfill = importlib.import_module("reviews.migrations.0004_review_denormalised_scores").backfill
+
+    backfill(django_apps, None)
+
+    assert list(Review.objects.values_list("overall_score", "confidence_score")) == [(5, 3)]

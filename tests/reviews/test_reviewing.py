@@ -276,6 +276,29 @@ def test_save_review_refuses_a_stale_version_and_keeps_the_newer_text(cast, pape
     assert Review.objects.get().summary == "From tab A, later"
 
 
+def test_the_same_submission_from_an_outdated_form_succeeds_without_a_second_version(cast, paper):
+    # The second request of a double click carries the version the first one replaced.
+    scores = {"overall": 4, "confidence": 3}
+    first = save(paper, cast["reviewer"], version=0, summary="Sound.", scores=scores, submit=True)
+    again = save(paper, cast["reviewer"], version=0, summary="Sound.", scores=scores, submit=True)
+
+    with pytest.raises(services.StaleReview):
+        save(paper, cast["reviewer"], version=0, summary="Sound, but different.", scores=scores, submit=True)
+    assert (first.pk, first.version) == (again.pk, again.version) == (Review.objects.get().pk, 1)
+    assert Review.objects.get().history.count() == 1
+
+
+def test_double_clicking_submit_says_submitted_twice_and_saves_once(client, cast, paper):
+    client.force_login(cast["reviewer"])
+    data = form_data(summary="Solid", score_overall="4", score_confidence="3", version=0, action="submit")
+
+    pages = [client.post(review_url(paper), data, follow=True).content.decode() for _ in range(2)]
+
+    assert ["Your review is submitted." in page for page in pages] == [True, True]
+    assert not any("not saved" in page for page in pages)
+    assert (Review.objects.get().version, Review.objects.get().history.count()) == (1, 1)
+
+
 def test_save_review_allows_the_last_second_of_deadline_plus_grace(monkeypatch, workshop, cast, paper):
     deadline = timezone.now() + timedelta(days=1)
     to_reviewing(workshop, review_deadline=deadline, grace_minutes=30)

@@ -25,8 +25,8 @@ pytestmark = pytest.mark.django_db
 
 # The request's savepoint and release, session, user, memberships, workshop and its directions,
 # verified emails, conflicted papers, the overview (counts and days), the page count, the page's
-# rows and their three prefetches: fixed, whatever the number of papers.
-LIST_QUERY_BOUND = 15
+# rows and their authors: fixed, whatever the number of papers.
+LIST_QUERY_BOUND = 13
 
 
 def list_url(**params):
