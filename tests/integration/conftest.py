@@ -14,10 +14,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+import requests
 from django.conf import settings
 from django.db import connection
 
-from tests.utils import SMTPSink, smtp_server
+from tests.utils import SMTPSink, free_port, smtp_server
 from workshop.celery import app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,6 +104,39 @@ def celery_workers(transactional_db, smtp_sink, tmp_path):
     yield start
     app.conf.update(task_always_eager=True, task_default_queue="celery")
     app.__dict__.pop("amqp", None)
+    stop(processes)
+
+
+@pytest.fixture
+def web_processes(transactional_db, tmp_path):
+    """Start gunicorn processes (one worker each) with the environment given, production settings
+    unless it says otherwise; each start returns the process's address once it answers. They are
+    stopped before the test database is emptied."""
+    processes = []
+
+    def start(name, env, *, threads=2):
+        port = free_port()
+        argv = [sys.executable, "-m", "gunicorn", "workshop.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+        argv += ["--workers", "1", "--threads", str(threads), "--no-control-socket", "--access-logfile", "-"]
+        log_path = tmp_path / f"web-{name}.log"
+        log = open(log_path, "w")  # noqa: SIM115 - closed with the process
+        processes.append((subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT), log))
+        address = f"http://127.0.0.1:{port}"
+        assert wait_until(lambda: answers(address + "/healthz"), timeout=60), log_path.read_text()
+        return address
+
+    yield start
+    stop(processes)
+
+
+def answers(url) -> bool:
+    with suppress(requests.RequestException):
+        return requests.get(url, timeout=10).ok
+    return False
+
+
+def stop(processes):
+    """Stop the (process, log file) pairs a fixture started: terminate, then kill what lingers."""
     for process, log in processes:
         process.terminate()
         with suppress(subprocess.TimeoutExpired):

@@ -18,7 +18,6 @@ import asyncio
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -43,7 +42,7 @@ from reviews.services import assignments as assignment_services
 from reviews.services.decisions import decide
 from submissions.models import Submission
 from tests.factories import member
-from tests.integration.conftest import ROOT, database_url, wait_for_workers, wait_until
+from tests.integration.conftest import database_url, wait_for_workers, wait_until
 from tests.reviews.conftest import to_bidding, to_reviewing
 from tests.submissions.conftest import submitted_paper
 from tests.submissions.pdf_samples import make_pdf
@@ -400,12 +399,10 @@ def through(proxy):
 
 
 @pytest.fixture
-def web_app(tmp_path, settings):
+def web_app(web_processes, tmp_path, settings):
     """A gunicorn process (one worker, one thread: one database connection) with production settings."""
-    processes = []
 
     def start(database):
-        port = free_port()
         env = {
             "PATH": os.environ["PATH"],
             "HOME": str(tmp_path),
@@ -419,28 +416,9 @@ def web_app(tmp_path, settings):
             "VAR_DIR": str(tmp_path),
             "LOG_LEVEL": "WARNING",
         }
-        argv = [sys.executable, "-m", "gunicorn", "workshop.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-        argv += ["--workers", "1", "--threads", "1", "--no-control-socket"]
-        log_path = tmp_path / "web.log"
-        log = open(log_path, "w")  # noqa: SIM115 - closed with the process
-        processes.append((subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT), log))
-        site = f"http://127.0.0.1:{port}"
-        assert wait_until(lambda: _status(site + "/healthz") == 200, timeout=60), log_path.read_text()
-        return site
+        return web_processes("app", env, threads=1)
 
-    yield start
-    for process, log in processes:
-        process.terminate()
-        with suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=10)
-        process.kill()
-        log.close()
-
-
-def _status(url):
-    with suppress(requests.RequestException):
-        return requests.get(url, timeout=10).status_code
-    return None
+    return start
 
 
 def test_the_web_app_reconnects_by_itself_when_postgresql_drops_every_connection(postgres_proxy, web_app, workshop):

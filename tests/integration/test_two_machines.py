@@ -6,11 +6,8 @@ on local disk or in local memory would show up as a missing session or file on t
 """
 
 import os
-import subprocess
-import sys
 import time
 import uuid
-from contextlib import suppress
 
 import boto3
 import pytest
@@ -22,7 +19,7 @@ from moto.server import ThreadedMotoServer
 
 from submissions.models import Submission
 from tests.factories import UserFactory
-from tests.integration.conftest import ROOT, database_url, wait_until
+from tests.integration.conftest import database_url, wait_until
 from tests.submissions.pdf_samples import make_pdf
 from tests.utils import free_port
 from workshop.celery import app
@@ -62,37 +59,6 @@ def s3_store():
         yield variables, client
     finally:
         server.stop()
-
-
-@pytest.fixture
-def web_servers(transactional_db, tmp_path):
-    """Start gunicorn processes with the production settings; stopped before the test database is emptied."""
-    processes = []
-
-    def start(name, env):
-        port = free_port()
-        argv = [sys.executable, "-m", "gunicorn", "workshop.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-        argv += ["--workers", "1", "--threads", "2", "--no-control-socket", "--access-logfile", "-"]
-        log_path = tmp_path / f"web-{name}.log"
-        log = open(log_path, "w")  # noqa: SIM115 - closed with the process
-        processes.append((subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT), log))
-        address = f"http://127.0.0.1:{port}"
-        assert wait_until(lambda: answers(address + "/healthz"), timeout=60), log_path.read_text()
-        return address
-
-    yield start
-    for process, log in processes:
-        process.terminate()
-        with suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=10)
-        process.kill()
-        log.close()
-
-
-def answers(url):
-    with suppress(requests.RequestException):
-        return requests.get(url, timeout=10).ok
-    return False
 
 
 def machine_env(var_dir, s3_variables):
@@ -149,12 +115,12 @@ def submit(browser, site, workshop, author, pdf):
 
 
 def test_paper_uploaded_through_one_web_process_downloads_through_another_and_is_emailed_once(
-    workshop, celery_workers, smtp_sink, s3_store, web_servers, tmp_path
+    workshop, celery_workers, smtp_sink, s3_store, web_processes, tmp_path
 ):
     s3_variables, s3 = s3_store
     celery_workers(2, extra_env=s3_variables)
-    site_a = web_servers("a", machine_env(tmp_path / "machine-a", s3_variables))
-    site_b = web_servers("b", machine_env(tmp_path / "machine-b", s3_variables))
+    site_a = web_processes("a", machine_env(tmp_path / "machine-a", s3_variables))
+    site_b = web_processes("b", machine_env(tmp_path / "machine-b", s3_variables))
     author = UserFactory(email="ada@uni-a.example", name="Ada Author")
     # The web processes hash with the production hashers, not the tests' fast one.
     author.password = make_password(PASSWORD, hasher=Argon2PasswordHasher())
