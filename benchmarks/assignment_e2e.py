@@ -36,7 +36,7 @@ from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
-from release import DEFAULT_DATABASE_URL, drop_database, machine, scratch_database
+from release import DEFAULT_DATABASE_URL, drop_database, machine, scratch_database, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -60,23 +60,11 @@ def main():
 
     url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
     database_url = reused_database(url, "assignment") if args.reuse else scratch_database(url, "assignment")
-    redis_url = os.environ.get("REDIS_URL")
-    if not redis_url:
-        sys.exit("Set REDIS_URL (e.g. redis://127.0.0.1:6379/12): without it the emails would be sent in-process.")
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "workshop.settings",
-            "DATABASE_URL": database_url,
-            "REDIS_URL": redis_url,
-            "SECRET_KEY": "benchmark-only-" + "k3y-" * 12,
-            "DEBUG": "0",
-            "LOG_LEVEL": "WARNING",
-            "MEDIA_ROOT": os.environ.get("MEDIA_ROOT") or str(Path(tempfile.gettempdir()) / "calm-assignment-bench"),
-        }
+    setup_django(
+        database_url,
+        "without it the emails would be sent in-process.",
+        MEDIA_ROOT=os.environ.get("MEDIA_ROOT") or str(Path(tempfile.gettempdir()) / "calm-assignment-bench"),
     )
-    import django
-
-    django.setup()
     from django.core.management import call_command
 
     if args.affinity == "tfidf":  # what "auto" resolves to, in this process only

@@ -36,7 +36,7 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 from pathlib import Path
 
-from release import DEFAULT_DATABASE_URL, drop_database, machine, scratch_database
+from release import DEFAULT_DATABASE_URL, drop_database, machine, scratch_database, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -58,30 +58,18 @@ def main():
     authors = args.authors or (50 if args.quick else 200)
 
     database_url = scratch_database(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), "rush")
-    redis_url = os.environ.get("REDIS_URL")
-    if not redis_url:
-        sys.exit("Set REDIS_URL (e.g. redis://127.0.0.1:6379/12): without it each email is sent inside its request.")
     media = tempfile.mkdtemp(prefix="calm-rush-media-")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "workshop.settings",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "SECRET_KEY": "benchmark-only-" + "k3y-" * 12,
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "LOG_LEVEL": "WARNING",
-        "MEDIA_ROOT": media,
-        "VAR_DIR": tempfile.mkdtemp(prefix="calm-rush-var-"),
-    }
-    os.environ.update(env)
-    import django
-
-    django.setup()
+    env = setup_django(
+        database_url,
+        "without it each email is sent inside its request.",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",
+        SESSION_COOKIE_SECURE="0",
+        CSRF_COOKIE_SECURE="0",
+        SECURE_HSTS_SECONDS="0",
+        MEDIA_ROOT=media,
+        VAR_DIR=tempfile.mkdtemp(prefix="calm-rush-var-"),
+    )
     from django.core.management import call_command
 
     server = None

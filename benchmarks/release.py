@@ -60,24 +60,12 @@ def main():
     papers = args.papers or (2_000 if args.quick else 20_000)
 
     database_url = scratch_database(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), "release")
-    redis_url = os.environ.get("REDIS_URL")
-    if not redis_url:
-        sys.exit("Set REDIS_URL (e.g. redis://127.0.0.1:6379/12): the release is queued to a real worker.")
-    var_dir = tempfile.mkdtemp(prefix="calm-release-bench-")
-    env = {
-        "DJANGO_SETTINGS_MODULE": "workshop.settings",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "SECRET_KEY": "benchmark-only-" + "k3y-" * 12,
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "testserver,localhost,127.0.0.1",
-        "LOG_LEVEL": "WARNING",
-        "VAR_DIR": var_dir,
-    }
-    os.environ.update(env)
-    import django
-
-    django.setup()
+    env = setup_django(
+        database_url,
+        "the release is queued to a real worker.",
+        ALLOWED_HOSTS="testserver,localhost,127.0.0.1",
+        VAR_DIR=tempfile.mkdtemp(prefix="calm-release-bench-"),
+    )
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -110,6 +98,30 @@ def main():
 
 
 # --- the scratch database ----------------------------------------------------------------------
+
+
+def setup_django(database_url, redis_reason, **settings) -> dict:
+    """Point this process at `database_url` and REDIS_URL with production settings (DEBUG off),
+    plus `settings` (environment variables), and start Django. Returns the whole environment, for
+    the processes a benchmark starts. `redis_reason` says why REDIS_URL is needed when it is unset."""
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        sys.exit(f"Set REDIS_URL (e.g. redis://127.0.0.1:6379/12): {redis_reason}")
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "workshop.settings",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "SECRET_KEY": "benchmark-only-" + "k3y-" * 12,
+            "DEBUG": "0",
+            "LOG_LEVEL": "WARNING",
+            **settings,
+        }
+    )
+    import django
+
+    django.setup()
+    return dict(os.environ)
 
 
 def _admin_connection(url):
