@@ -176,6 +176,13 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SIGNUP_FORM_CLASS = "workshop.forms.SignupNameForm"
+ACCOUNT_FORMS = {
+    "signup": "workshop.account_forms.SignupForm",
+    "reset_password": "workshop.account_forms.ResetPasswordForm",
+}
+# Sign-up and password reset answer the same whether or not an address has an account (the
+# default, stated because the forms in workshop.account_forms rely on it).
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_ADAPTER = "workshop.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
