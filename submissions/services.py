@@ -366,7 +366,8 @@ def _invite_new_coauthors(submission, emails, *, by):
     """Co-authors without an account get one email asking them to sign up with that address."""
     from allauth.account.models import EmailAddress
 
-    known = set(EmailAddress.objects.filter(email__in=emails).values_list("email", flat=True))
+    # Only a confirmed address means the co-author has an account: anyone can type any address.
+    known = set(EmailAddress.objects.filter(email__in=emails, verified=True).values_list("email", flat=True))
     for author in submission.authors.filter(email__in=emails - known - {by.email.lower()}):
         queue_email(
             to=[author.email],

@@ -12,6 +12,7 @@ from django.utils import timezone
 from submissions import services
 from submissions.enums import SubmissionStatus
 from submissions.models import Submission
+from tests.factories import unconfirmed_claim
 from tests.submissions.conftest import submitted_paper
 from tests.submissions.pdf_samples import make_pdf
 from workshop.models import OutboxEmail
@@ -101,6 +102,17 @@ def test_coauthor_with_an_account_sees_the_paper_and_others_do_not(client, works
     assert "Do large models know causes?" in client.get(url).content.decode()
     client.force_login(cast["other_author"])
     assert client.get(url).status_code == 404
+
+
+def test_coauthor_whose_address_someone_else_claimed_unconfirmed_is_still_invited(client, workshop, author):
+    mallory = unconfirmed_claim("nia@uni-n.example")
+
+    submission = services_submit(workshop, author, coauthors=[("Nia New", "nia@uni-n.example")])
+
+    invitation = OutboxEmail.objects.get(template="coauthor_invitation")
+    assert invitation.to == ["nia@uni-n.example"]
+    client.force_login(mallory)
+    assert client.get(submission.get_absolute_url()).status_code == 404
 
 
 def test_draft_needs_no_pdf_and_gets_no_number(author_client, workshop, author):
