@@ -44,7 +44,8 @@ def test_sign_up_sends_a_verification_email_through_the_outbox(client, mailoutbo
         ["new.person@uni.example"],
         "sent",
     )
-    assert "Hello New Person," in row.body_text
+    # Whoever signs up types the name; the address may be someone else's: no name in the greeting.
+    assert row.body_text.startswith("Hello,\n") and "New Person" not in row.body_text + row.body_html
     assert "/accounts/confirm-email/" in row.body_text and "Confirm my email address" in row.body_html
     assert [m.subject for m in mailoutbox] == [row.subject]
 
@@ -271,6 +272,32 @@ def latest_link(to):
 def minutes_later():
     """allauth sends one confirmation email per address every three minutes: let them pass."""
     cache.clear()
+
+
+def test_adding_an_address_asks_its_owner_by_the_accounts_login_not_its_name(django_capture_on_commit_callbacks):
+    spammer = UserFactory(email="spammer@spam.example", name="Free prize http://spam.example/win")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        unconfirmed_claim("victim@uni.example", by=spammer)
+
+    email = OutboxEmail.objects.get(to=["victim@uni.example"])
+    assert email.body_text.startswith("Hello,\n")
+    assert "prize" not in email.body_text + email.body_html
+    assert "The account that logs in as spammer@spam.example asked to add victim@uni.example" in email.body_text
+    assert "If you did not ask for this, ignore this email" in email.body_text
+
+
+def test_a_confirmation_asked_at_log_in_confirms_the_accounts_own_address(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_up(Client())
+    minutes_later()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(reverse("account_login"), {"login": "new.person@uni.example", "password": PASSWORD})
+
+    email = OutboxEmail.objects.filter(to=["new.person@uni.example"]).latest("created_at", "id")
+    assert email.subject == "Confirm your email address"
+    assert email.body_text.startswith("Hello,\n\nPlease confirm that new.person@uni.example is your email address")
 
 
 def test_sign_up_works_with_an_address_another_account_claimed_unconfirmed(django_capture_on_commit_callbacks):
