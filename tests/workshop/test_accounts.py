@@ -244,6 +244,22 @@ def test_a_wrong_password_costs_the_same_hash_and_page_for_known_and_unknown_add
     assert "The email address and/or password you specified are not correct." in seen["known@uni.example"][2]
 
 
+def test_the_login_lock_comes_after_as_many_guesses_for_known_and_unknown_addresses(settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    UserFactory(email="known@uni.example", password=PASSWORD)
+    seen = {}
+
+    for email in ("known@uni.example", "unknown@uni.example"):
+        client = Client()
+        answers = [
+            client.post(reverse("account_login"), {"login": email, "password": "a wrong guess 42"}) for _ in range(4)
+        ]
+        seen[email] = [seen_by_a_stranger(answer, email) for answer in answers]
+
+    assert seen["known@uni.example"] == seen["unknown@uni.example"]
+    assert [status for _, status, _ in seen["unknown@uni.example"]] == [200, 200, 429, 429]
+
+
 def test_password_reset_answers_the_same_for_known_and_unknown_addresses(django_capture_on_commit_callbacks):
     UserFactory(email="known@uni.example")
     seen, hashes = {}, {}
