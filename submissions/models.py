@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from submissions.enums import ConflictSource, FileKind, Presentation, SubmissionStatus
@@ -108,6 +109,29 @@ class SubmissionAuthor(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class CoauthorInvitation(models.Model):
+    """The email that asked a listed co-author without an account to sign up. One per address
+    and paper, and few a day per address and per author (submissions.services), so that listing
+    someone as a co-author is no way to mail them at will."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="coauthor_invitations")
+    email = models.EmailField()
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "email"], name="coauthor_invitation_once_per_paper"),
+        ]
+        indexes = [
+            models.Index(fields=["email", "sent_at"]),
+            models.Index(fields=["invited_by", "sent_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.email} for submission {self.submission_id}"
 
 
 def reversed_domain(email) -> str:

@@ -6,15 +6,22 @@ the caller's transaction, so that a refused change leaves nothing behind.
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Count, F, Max
 from django.utils import timezone
 
 from submissions import pdf
 from submissions.enums import DECIDED, OPEN, ConflictSource, FileKind, SubmissionStatus
-from submissions.models import Conflict, Submission, SubmissionAuthor, SubmissionFile, reversed_domain
+from submissions.models import (
+    CoauthorInvitation,
+    Conflict,
+    Submission,
+    SubmissionAuthor,
+    SubmissionFile,
+    reversed_domain,
+)
 from submissions.selectors import is_author
 from workshop.affiliations import normalise_affiliation
 from workshop.enums import Phase, Role
@@ -23,6 +30,10 @@ from workshop.models import Membership, User, Workshop
 from workshop.phases import phase_at
 
 CONTENT_FIELDS = ("title", "abstract", "keywords", "tldr", "primary_direction")
+# Invitations to sign up, emailed to co-authors without an account (one per address and paper):
+# at most this many to one address, and from one author, in any 24 hours.
+COAUTHOR_INVITATIONS_PER_ADDRESS_PER_DAY = 3
+COAUTHOR_INVITATIONS_PER_INVITER_PER_DAY = 50
 
 
 class SubmissionRefused(Exception):
@@ -244,9 +255,11 @@ def create_submission(
     submit=False,
 ) -> Submission:
     """A new submission (a draft, or submitted at once). The same creation key twice (a double
-    click) returns the first submission instead of making another."""
+    click) returns the first submission instead of making another. The submission's
+    `coauthor_notices` say which listed co-authors were not emailed an invitation, and why."""
     existing = Submission.objects.filter(creation_key=creation_key).first()
     if existing is not None:
+        existing.coauthor_notices = []
         return existing
     if not may_create(workshop):
         raise SubmissionRefused("New submissions to this workshop are closed.")
@@ -259,10 +272,11 @@ def create_submission(
         return Submission.objects.get(creation_key=creation_key)
     submission.secondary_directions.set(secondary_directions)
     submission.conflicted_members.set(conflicted_members)
-    _replace_authors(submission, authors, by=by, previous_emails=set())
+    notices = _replace_authors(submission, authors, by=by, previous_emails=set())
     _store_uploads(submission, [paper, supplementary], by=by)
     if submit:
-        return transition(submission=submission, to=SubmissionStatus.SUBMITTED, by=by)
+        submission = transition(submission=submission, to=SubmissionStatus.SUBMITTED, by=by)
+    submission.coauthor_notices = notices
     return submission
 
 
@@ -281,12 +295,14 @@ def update_submission(
     submit=False,
 ) -> Submission:
     """Change a paper before its deadline. A form opened at an older version is refused with the
-    list of what changed since (StaleEdit), unless it asks for exactly what is already there."""
+    list of what changed since (StaleEdit), unless it asks for exactly what is already there.
+    As for create_submission, `coauthor_notices` say who was listed but not emailed, and why."""
     current = Submission.objects.select_for_update().get(pk=submission.pk)
     if not may_edit(current):
         raise SubmissionRefused(closed_message(current))
     if current.version != base_version:
         if _same_content(current, fields, authors, paper, supplementary) and not submit:
+            current.coauthor_notices = []
             return current
         raise StaleEdit(changes_since(current, base_version))
     previous_emails = set(current.authors.values_list("email", flat=True))
@@ -295,12 +311,13 @@ def update_submission(
     _save_new_version(current, by)
     current.secondary_directions.set(secondary_directions)
     current.conflicted_members.set(conflicted_members)
-    _replace_authors(current, authors, by=by, previous_emails=previous_emails)
+    notices = _replace_authors(current, authors, by=by, previous_emails=previous_emails)
     _store_uploads(current, [paper, supplementary], by=by)
     if submit and current.status == SubmissionStatus.DRAFT:
-        return transition(submission=current, to=SubmissionStatus.SUBMITTED, by=by)
-    if current.status == SubmissionStatus.SUBMITTED:
+        current = transition(submission=current, to=SubmissionStatus.SUBMITTED, by=by)
+    elif current.status == SubmissionStatus.SUBMITTED:
         _email_authors(current, "submission_updated", by=by)
+    current.coauthor_notices = notices
     return current
 
 
@@ -343,7 +360,7 @@ def changes_since(submission, version) -> list[str]:
     return changes or ["The authors or conflicts were changed."]
 
 
-def _replace_authors(submission, authors, *, by, previous_emails):
+def _replace_authors(submission, authors, *, by, previous_emails) -> list[str]:
     submission.authors.all().delete()
     SubmissionAuthor.objects.bulk_create(
         [
@@ -359,15 +376,60 @@ def _replace_authors(submission, authors, *, by, previous_emails):
             for order, a in enumerate(authors, start=1)
         ]
     )
-    _invite_new_coauthors(submission, {a.email.lower() for a in authors} - previous_emails, by=by)
+    return _invite_new_coauthors(submission, {a.email.lower() for a in authors} - previous_emails, by=by)
 
 
-def _invite_new_coauthors(submission, emails, *, by):
-    """Co-authors without an account get one email asking them to sign up with that address."""
+def _invite_new_coauthors(submission, emails, *, by) -> list[str]:
+    """Co-authors without an account get one email asking them to sign up with that address:
+    once per paper, and within the daily limits below, so that listing someone (and taking them
+    off and listing them again) is no way to mail them at will. Returns, for the author, a message
+    per co-author listed but not emailed."""
     from allauth.account.models import EmailAddress
 
-    known = set(EmailAddress.objects.filter(email__in=emails).values_list("email", flat=True))
-    for author in submission.authors.filter(email__in=emails - known - {by.email.lower()}):
+    # Only a confirmed address means the co-author has an account: anyone can type any address.
+    known = set(EmailAddress.objects.filter(email__in=emails, verified=True).values_list("email", flat=True))
+    authors = list(submission.authors.filter(email__in=emails - known - {by.email.lower()}).order_by("order"))
+    if not authors:
+        return []
+    day_ago = timezone.now() - timedelta(days=1)
+    invited_before = set(
+        CoauthorInvitation.objects.filter(submission=submission, email__in=[a.email for a in authors]).values_list(
+            "email", flat=True
+        )
+    )
+    recent = CoauthorInvitation.objects.filter(sent_at__gt=day_ago)
+    by_address = dict(
+        recent.filter(email__in=[a.email for a in authors])
+        .values("email")
+        .annotate(n=Count("id"))
+        .values_list("email", "n")
+    )
+    by_inviter = recent.filter(invited_by=by).count()
+    notices = []
+    for author in authors:
+        if author.email in invited_before:
+            notices.append(
+                f"{author.email} was invited to sign up for this paper before, so we did not email them again. "
+                "They are still listed as an author and see the paper once they sign up with that address."
+            )
+            continue
+        if by_address.get(author.email, 0) >= COAUTHOR_INVITATIONS_PER_ADDRESS_PER_DAY:
+            notices.append(
+                f"{author.email} has had {COAUTHOR_INVITATIONS_PER_ADDRESS_PER_DAY} invitations to sign up in the "
+                "last day, the most we send, so we did not email them. They are still listed as an author; "
+                "ask them to sign up with that address."
+            )
+            continue
+        if by_inviter >= COAUTHOR_INVITATIONS_PER_INVITER_PER_DAY:
+            notices.append(
+                f"You have invited {COAUTHOR_INVITATIONS_PER_INVITER_PER_DAY} co-authors in the last day, the most "
+                f"we send for one person, so we did not email {author.email}. They are still listed as an author; "
+                "ask them to sign up with that address."
+            )
+            continue
+        CoauthorInvitation.objects.create(submission=submission, email=author.email, invited_by=by)
+        by_address[author.email] = by_address.get(author.email, 0) + 1
+        by_inviter += 1
         queue_email(
             to=[author.email],
             template="coauthor_invitation",
@@ -375,6 +437,7 @@ def _invite_new_coauthors(submission, emails, *, by):
             topic=f"submission:{submission.pk}",
             context={"submission": submission, "author": author, "inviter": by},
         )
+    return notices
 
 
 def _store_uploads(submission, uploads, *, by):

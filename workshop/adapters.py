@@ -5,12 +5,21 @@ from django.conf import settings
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 
+from workshop import services
+
 ALLAUTH_EMAIL_PREFIX = "account/email/"
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def clean_email(self, email):
         return super().clean_email(email).strip().lower()
+
+    def confirm_email(self, request, email_address):
+        """The first to confirm an address owns it: other accounts' unconfirmed claims on it go."""
+        confirmed = super().confirm_email(request, email_address)
+        if confirmed:
+            services.drop_unconfirmed_claims(email=email_address.email, keep=email_address.user)
+        return confirmed
 
     def render_mail(self, template_prefix, email, context, headers=None):
         """Use templates/emails/account/<name> where we wrote one, allauth's own otherwise."""

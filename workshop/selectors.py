@@ -1,5 +1,6 @@
 """Reads. Roles are read once per request and kept on the user object."""
 
+from allauth.account.models import EmailAddress
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
@@ -76,3 +77,37 @@ def digest_recipient(to, kind) -> User | None:
     return User.objects.filter(
         email__iexact=to[0], notification_preferences__kind=kind, notification_preferences__digest=True
     ).first()
+
+
+# --- who holds an email address ------------------------------------------------------------------
+#
+# An address belongs to the account that confirmed it. An address only claimed (typed in at
+# sign-up, or added to an account, and never confirmed) blocks nobody: anyone may type any
+# address, so a claim proves nothing. A new sign-up and a confirmation drop the other claims on
+# the address (workshop.services.drop_unconfirmed_claims).
+
+
+def unfinished_signups(email):
+    """Accounts whose login address is `email` but that nobody ever finished: no address of
+    theirs confirmed, never signed in, not staff. Such an account cannot be used; it only holds
+    the address until someone signs up with it again or confirms it."""
+    return User.objects.filter(
+        email__iexact=email.strip(), last_login__isnull=True, is_staff=False, is_superuser=False
+    ).exclude(emailaddress__verified=True)
+
+
+def address_is_taken(email) -> bool:
+    """Whether an account owns this address: confirmed on it, or the login address of an account
+    that was used (an unfinished sign-up does not count)."""
+    email = email.strip()
+    if EmailAddress.objects.filter(email__iexact=email, verified=True).exists():
+        return True
+    return User.objects.filter(email__iexact=email).exclude(pk__in=unfinished_signups(email).values("pk")).exists()
+
+
+def owners_of_address(email):
+    """The active account with this address confirmed (at most one: confirmed addresses are
+    unique), as a queryset; the one a password reset for the address may go to."""
+    return User.objects.filter(
+        is_active=True, emailaddress__email__iexact=email.strip(), emailaddress__verified=True
+    ).distinct()

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from workshop import selectors
 from workshop.enums import DIGESTIBLE, Role
 from workshop.mail import queue_email
 from workshop.models import DigestItem, Direction, Membership, NotificationPreference, User, Workshop
@@ -99,10 +100,27 @@ def add_member(*, workshop, user, role: Role) -> Membership:
 
 @transaction.atomic
 def create_account(*, email, password, name="", affiliation="", verified=False) -> User:
-    """An account with its primary email address, as allauth would create it at sign-up."""
+    """An account with its primary email address, as allauth would create it at sign-up. Other
+    accounts' unconfirmed claims on the address give way (see drop_unconfirmed_claims)."""
+    drop_unconfirmed_claims(email=email)
     user = User.objects.create_user(email=email, password=password, name=name, affiliation=affiliation)
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
     return user
+
+
+@transaction.atomic
+def drop_unconfirmed_claims(*, email, keep=None) -> None:
+    """Remove every unconfirmed claim on `email` but `keep`'s: the address is taken off the
+    accounts that added it without confirming it, and sign-ups with it that nobody finished
+    (never confirmed, never signed in: such an account held nothing) are deleted.
+
+    Anyone can type any address, so a claim proves nothing and must not keep the owner out. This
+    runs when someone signs up with the address (the newest sign-up's link is then the only one
+    that works) and when someone confirms it (then it leads to them alone: co-author and reviewer
+    invitations, logins and password resets)."""
+    keep_pk = keep.pk if keep is not None else None
+    selectors.unfinished_signups(email).exclude(pk=keep_pk).delete()
+    EmailAddress.objects.filter(email__iexact=email.strip(), verified=False).exclude(user_id=keep_pk).delete()
 
 
 PROFILE_FIELDS = ("name", "affiliation", "email_domains", "orcid", "expertise")

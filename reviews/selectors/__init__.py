@@ -8,7 +8,6 @@ from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
-from allauth.account.models import EmailAddress
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db.models import CharField, Count, Prefetch, Q, Value
 from django.db.models.functions import Cast, Concat
@@ -24,7 +23,7 @@ from submissions.models import Submission
 from submissions.selectors import conflicted_submissions
 from workshop.enums import Role
 from workshop.models import Direction, User
-from workshop.selectors import hide_outbox_topics
+from workshop.selectors import address_is_taken, hide_outbox_topics
 
 
 def invitations_of(workshop):
@@ -78,10 +77,9 @@ def reviewer_profile(workshop, user) -> ReviewerProfile:
 
 
 def account_exists(email) -> bool:
-    """Whether someone has an account with this address, as their login or as another address."""
-    return (
-        User.objects.filter(email__iexact=email).exists() or EmailAddress.objects.filter(email__iexact=email).exists()
-    )
+    """Whether an account owns this address (confirmed it, or signs in with it): then the invitee
+    logs in to accept. An address someone else only claimed, unconfirmed, does not count."""
+    return address_is_taken(email)
 
 
 # --- bidding ---------------------------------------------------------------------------------

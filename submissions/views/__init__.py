@@ -86,6 +86,8 @@ def _after_save(request, submission, was_status):
         messages.success(request, "Your changes are saved; every author gets an email about them.")
     else:
         messages.info(request, "Your draft is saved. It is not submitted yet.")
+    for notice in submission.coauthor_notices:
+        messages.warning(request, notice)
     return redirect(submission.get_absolute_url())
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from reviews.enums import InvitationStatus
 from reviews.models import Invitation
 from reviews.services import reviewers as services
-from tests.factories import UserFactory
+from tests.factories import UserFactory, unconfirmed_claim
 from tests.reviews.conftest import invitation_emails, links_in
 from workshop.enums import Role
 from workshop.models import Membership, OutboxEmail
@@ -105,7 +105,8 @@ def test_chair_invites_pasted_people_with_one_email_each(chair_client, workshop)
         f"invitation:{ada.pk}",
         workshop,
     )
-    assert email.body_text.startswith("Dear Ada Lovelace,")
+    # The name the chair typed is not the invitee's own: no "Dear <name>" from someone else.
+    assert email.body_text.startswith("Hello,\n") and "Ada Lovelace" not in email.body_text + email.body_html
     assert links_in(email) == (ada.get_accept_url(), ada.get_decline_url())
     assert len(invitation_emails("bob@lab.example")) == 1
     table = response.content.decode()
@@ -254,6 +255,42 @@ def test_invitee_without_an_account_creates_a_verified_one_and_is_signed_in(clie
     ada = User.objects.get(email="ada@uni.example")
     assert ada.name == "Ada Lovelace" and ada.check_password("analytical engine 1843")
     assert EmailAddress.objects.get(user=ada).verified
+    assert is_reviewer(workshop, "ada@uni.example")
+
+
+def test_invitee_whose_address_someone_else_claimed_unconfirmed_gets_their_own_account(client, workshop, invited):
+    mallory = unconfirmed_claim("ada@uni.example")
+    invited("ada@uni.example")
+    accept, _ = links_in(invitation_emails("ada@uni.example")[0])
+
+    page = client.get(accept)
+    client.post(accept, {"name": "Ada", "password1": "analytical engine 1843", "password2": "analytical engine 1843"})
+
+    assert "Create my account and accept" in page.content.decode()
+    ada = User.objects.get(email="ada@uni.example")
+    assert ada != mallory and is_reviewer(workshop, "ada@uni.example")
+    assert list(EmailAddress.objects.filter(email="ada@uni.example").values_list("user", "verified")) == [
+        (ada.pk, True)
+    ]
+
+
+def test_invitee_whose_address_an_unfinished_sign_up_holds_gets_their_own_account(client, workshop, invited):
+    mallorys_sign_up = {
+        "name": "Mallory",
+        "email": "ada@uni.example",
+        "password1": "m4llory's own",
+        "password2": "m4llory's own",
+    }
+    client.post(reverse("account_signup"), mallorys_sign_up)
+    invited("ada@uni.example")
+    accept, _ = links_in(invitation_emails("ada@uni.example")[0])
+
+    page = client.get(accept)
+    client.post(accept, {"name": "Ada", "password1": "analytical engine 1843", "password2": "analytical engine 1843"})
+
+    assert "Create my account and accept" in page.content.decode()
+    ada = User.objects.get(email="ada@uni.example")
+    assert ada.name == "Ada" and ada.check_password("analytical engine 1843")
     assert is_reviewer(workshop, "ada@uni.example")
 
 

@@ -1,17 +1,21 @@
 """Authors submit, revise and withdraw through the real form; refusals keep what was there."""
 
+import importlib
 import re
 import uuid
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from submissions import services
 from submissions.enums import SubmissionStatus
-from submissions.models import Submission
+from submissions.models import CoauthorInvitation, Submission
+from tests.factories import UserFactory, unconfirmed_claim
 from tests.submissions.conftest import submitted_paper
 from tests.submissions.pdf_samples import make_pdf
 from workshop.models import OutboxEmail
@@ -101,6 +105,17 @@ def test_coauthor_with_an_account_sees_the_paper_and_others_do_not(client, works
     assert "Do large models know causes?" in client.get(url).content.decode()
     client.force_login(cast["other_author"])
     assert client.get(url).status_code == 404
+
+
+def test_coauthor_whose_address_someone_else_claimed_unconfirmed_is_still_invited(client, workshop, author):
+    mallory = unconfirmed_claim("nia@uni-n.example")
+
+    submission = services_submit(workshop, author, coauthors=[("Nia New", "nia@uni-n.example")])
+
+    invitation = OutboxEmail.objects.get(template="coauthor_invitation")
+    assert invitation.to == ["nia@uni-n.example"]
+    client.force_login(mallory)
+    assert client.get(submission.get_absolute_url()).status_code == 404
 
 
 def test_draft_needs_no_pdf_and_gets_no_number(author_client, workshop, author):
@@ -470,3 +485,115 @@ def test_record_decision_moves_the_status_once_and_emails_nobody(workshop, autho
     assert OutboxEmail.objects.count() == emails_before
     with pytest.raises(services.SubmissionRefused, match="An accepted paper cannot become rejected"):
         services.transition(submission=paper, to="rejected", by=cast["chair"])
+
+
+# --- co-author invitations: one per paper, few a day, no name typed by someone else --------------
+
+
+def edit_with_coauthors(submission, author, coauthors):
+    data = form_data(submission.workshop, author, action="save", coauthors=coauthors)
+    del data["creation_key"], data["paper"]
+    data["version"] = submission.version
+    return data
+
+
+def coauthor_invitations(to):
+    return list(OutboxEmail.objects.filter(template="coauthor_invitation", to=[to]))
+
+
+def messages_on(response):
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_coauthor_taken_off_and_listed_again_is_invited_once_and_the_author_is_told(
+    author_client, workshop, author, django_capture_on_commit_callbacks
+):
+    victim = [("Victim", "victim@uni-v.example")]
+    submission = services_submit(workshop, author, coauthors=victim)
+    edit_url = reverse("submissions:edit", args=[workshop.slug, submission.pk])
+
+    for _ in range(3):
+        submission.refresh_from_db()
+        author_client.post(edit_url, edit_with_coauthors(submission, author, []), follow=True)
+        submission.refresh_from_db()
+        response = author_client.post(edit_url, edit_with_coauthors(submission, author, victim), follow=True)
+
+    assert len(coauthor_invitations("victim@uni-v.example")) == 1
+    assert messages_on(response) == [
+        "Your changes are saved; every author gets an email about them.",
+        "victim@uni-v.example was invited to sign up for this paper before, so we did not email them again. "
+        "They are still listed as an author and see the paper once they sign up with that address.",
+    ]
+    assert [a.email for a in submission.authors.all()] == [author.email, "victim@uni-v.example"]
+
+
+def test_an_address_gets_at_most_three_coauthor_invitations_a_day(workshop):
+    victim = [("Victim", "victim@uni-v.example")]
+
+    papers = [services_submit(workshop, UserFactory(), coauthors=victim) for _ in range(4)]
+
+    assert len(coauthor_invitations("victim@uni-v.example")) == 3
+    assert [len(paper.coauthor_notices) for paper in papers] == [0, 0, 0, 1]
+    assert (
+        papers[3]
+        .coauthor_notices[0]
+        .startswith(
+            "victim@uni-v.example has had 3 invitations to sign up in the last day, the most we send, so we did not "
+            "email them. They are still listed as an author"
+        )
+    )
+    assert papers[3].authors.filter(email="victim@uni-v.example").exists()
+
+
+def test_an_address_may_be_invited_again_for_another_paper_a_day_later(workshop):
+    victim = [("Victim", "victim@uni-v.example")]
+    for _ in range(3):
+        services_submit(workshop, UserFactory(), coauthors=victim)
+    CoauthorInvitation.objects.update(sent_at=F("sent_at") - timedelta(days=1))  # a day passes
+
+    paper = services_submit(workshop, UserFactory(), coauthors=victim)
+
+    assert paper.coauthor_notices == []
+    assert len(coauthor_invitations("victim@uni-v.example")) == 4
+
+
+def test_an_author_invites_a_limited_number_of_coauthors_a_day(workshop, author, monkeypatch):
+    monkeypatch.setattr(services, "COAUTHOR_INVITATIONS_PER_INVITER_PER_DAY", 2)
+    coauthors = [("One", "one@uni-x.example"), ("Two", "two@uni-x.example"), ("Three", "three@uni-x.example")]
+
+    paper = services_submit(workshop, author, coauthors=coauthors)
+
+    sent = OutboxEmail.objects.filter(template="coauthor_invitation").values_list("to", flat=True)
+    assert sorted(sent) == [["one@uni-x.example"], ["two@uni-x.example"]]
+    assert paper.coauthor_notices == [
+        "You have invited 2 co-authors in the last day, the most we send for one person, so we did not email "
+        "three@uni-x.example. They are still listed as an author; ask them to sign up with that address."
+    ]
+
+
+def test_coauthor_invitation_carries_no_name_typed_by_the_inviter(workshop):
+    spammer = UserFactory(email="spammer@spam.example", name="Free prize http://spam.example/win")
+
+    services_submit(
+        workshop, spammer, coauthors=[("Claim your prize: http://spam.example/win", "victim@uni-v.example")]
+    )
+
+    [email] = coauthor_invitations("victim@uni-v.example")
+    assert email.subject == "[CaLM] You are listed as an author of a paper"
+    assert email.body_text.startswith("Hello,\n")
+    assert "prize" not in email.body_text and "http://spam.example" not in email.body_text
+    assert "Someone who logs in as spammer@spam.example listed this address, victim@uni-v.example," in email.body_text
+    assert "We send this invitation once for a paper." in email.body_text
+
+
+def test_invitations_sent_before_the_limit_existed_count_for_it(workshop, author):
+    backfill = importlib.import_module("submissions.migrations.0006_coauthor_invitation")
+    paper = services_submit(workshop, author, coauthors=[("Victim", "victim@uni-v.example")])
+    sent_at = OutboxEmail.objects.get(template="coauthor_invitation").created_at
+    CoauthorInvitation.objects.all().delete()  # as before the migration: only the outbox row
+
+    backfill.record_invitations_already_sent(apps, None)
+
+    assert list(CoauthorInvitation.objects.values_list("submission", "email", "sent_at")) == [
+        (paper.pk, "victim@uni-v.example", sent_at)
+    ]

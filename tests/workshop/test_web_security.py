@@ -178,7 +178,33 @@ def strict_policy_problems(response):
         problems.append(f"X-Frame-Options {response.headers.get('X-Frame-Options')}")
     if response.headers.get("X-Content-Type-Options") != "nosniff":
         problems.append("X-Content-Type-Options")
+    denied = permissions_denied(response)
+    if POWERFUL_FEATURES - denied:
+        problems.append(f"Permissions-Policy allows {sorted(POWERFUL_FEATURES - denied)}")
     return problems
+
+
+# Browser features the site never uses; its pages switch them off (Permissions-Policy).
+POWERFUL_FEATURES = {
+    "camera",
+    "microphone",
+    "geolocation",
+    "payment",
+    "usb",
+    "serial",
+    "hid",
+    "bluetooth",
+    "midi",
+    "display-capture",
+    "interest-cohort",
+    "browsing-topics",
+}
+
+
+def permissions_denied(response):
+    """The features a response's Permissions-Policy switches off for every origin (`feature=()`)."""
+    policy = response.headers.get("Permissions-Policy", "")
+    return {item.strip().removesuffix("=()") for item in policy.split(",") if item.strip().endswith("=()")}
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "author", "reviewer", "chair"])
@@ -311,6 +337,17 @@ def test_production_pages_carry_hsts_and_refuse_to_be_framed(production, client,
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
     assert response["Referrer-Policy"] == "same-origin"
     assert strict_policy_problems(response) == []
+
+
+def test_production_pages_switch_off_powerful_browser_features(production, client, workshop):
+    response = client.get("/calm/", secure=True)
+
+    policy = response["Permissions-Policy"]
+    assert "camera=()" in policy and "microphone=()" in policy and "geolocation=()" in policy
+    assert "payment=()" in policy and "usb=()" in policy
+    assert "interest-cohort=()" in policy and "browsing-topics=()" in policy
+    assert permissions_denied(response) >= POWERFUL_FEATURES
+    assert "=(*)" not in policy and "=*" not in policy
 
 
 # --- login throttling (django-axes; the basic lock is tested in test_accounts.py) ----------------
