@@ -32,7 +32,7 @@ import warnings
 
 import pikepdf
 
-from submissions.pdf.objects import dictionaries, is_array, is_dictionary
+from submissions.pdf.objects import dictionaries, is_array, is_dictionary, is_stream
 
 # Actions that only move within the document, open a link when clicked, or run one of the viewer's menu commands.
 _PASSIVE_ACTIONS = {"/GoTo", "/URI", "/Named"}
@@ -59,6 +59,10 @@ _ANNOTATION_IDENTITY_KEYS = ("/T", "/Contents", "/RC", "/Subj", "/M", "/Creation
 # A widget draws itself from its appearance; without the form, the field it belongs to (its /Parent, which holds
 # names and values as the widget itself may) is not needed.
 _FIELD_KEYS = ("/Parent", "/FT", "/Ff", "/TU", "/TM", "/V", "/DV", "/Opt", "/Kids")
+# qpdf compresses the copies (the streams without a filter, and the object streams it writes) unless the file has
+# more than this much image data without a filter: deflating text and objects takes milliseconds and keeps the copy
+# as small as the author's file, but 10 MB of image took 0.8 s, on every download; such a file is copied as it is.
+_MAX_DEFLATED = 2 * 1024 * 1024
 
 
 def strip_metadata(fileobj) -> bytes:
@@ -93,16 +97,26 @@ def _rewritten(fileobj, *, blind: bool) -> tuple[bytes, bool]:
                         output,
                         deterministic_id=True,
                         object_stream_mode=pikepdf.ObjectStreamMode.generate,
-                        # Streams are copied byte for byte, compressed as the author's file has them: never
-                        # inflated (a decompression bomb in an image costs no more than its size), nor deflated
-                        # (10 MB of uncompressed image took 0.8 s to deflate, on every download).
+                        # Streams are copied byte for byte, never inflated: a decompression bomb in an image costs
+                        # no more than its size.
                         stream_decode_level=pikepdf.StreamDecodeLevel.none,
-                        compress_streams=False,
+                        compress_streams=_uncompressed_image_bytes(pdf) <= _MAX_DEFLATED,
                         fix_metadata_version=False,
                     )
         return output.getvalue(), removed
     finally:
         fileobj.seek(0)
+
+
+def _uncompressed_image_bytes(pdf: pikepdf.Pdf) -> int:
+    """How much image data the file has without a filter. Images only: they are what the pages show, so two uploads
+    that differ only in their authors have the same, and the choice to compress gives them the same copy."""
+    lengths = (
+        obj.stream_dict.get("/Length")
+        for obj in pdf.objects
+        if is_stream(obj) and "/Filter" not in obj and obj.get("/Subtype") == pikepdf.Name.Image
+    )
+    return sum(length for length in lengths if type(length) is int)  # qpdf reads the data whatever /Length says
 
 
 def _sanitise(pdf: pikepdf.Pdf, *, blind: bool) -> bool:
