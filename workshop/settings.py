@@ -350,6 +350,7 @@ LOGGING = {
         "handlers": ["console"],
         "level": env_choice("LOG_LEVEL", "INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"]),
     },
-    # django-axes logs every successful login's reset of its counter at INFO; lockouts are warnings.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # django-axes logs every successful login's reset of its counter at INFO; lockouts are warnings. pikepdf logs
+    # at INFO that it has started, once per process.
+    "loggers": {"axes": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
 }

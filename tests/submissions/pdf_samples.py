@@ -1,12 +1,14 @@
 """PDFs and ZIPs built in memory for tests and benchmarks: no sample files in the repository, no downloads."""
 
 import functools
+import html
 import io
 import random
 import struct
 import zipfile
 import zlib
 
+import pikepdf
 from pypdf import PdfWriter
 from pypdf.generic import (
     ArrayObject,
@@ -110,7 +112,7 @@ def _xmp_packet(creator: str) -> bytes:
         '<x:xmpmeta xmlns:x="adobe:ns:meta/">'
         '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
         '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
-        f"<dc:creator><rdf:Seq><rdf:li>{creator}</rdf:li></rdf:Seq></dc:creator>"
+        f"<dc:creator><rdf:Seq><rdf:li>{html.escape(creator)}</rdf:li></rdf:Seq></dc:creator>"
         "</rdf:Description></rdf:RDF></x:xmpmeta>"
         '<?xpacket end="w"?>'
     ).encode()
@@ -158,13 +160,15 @@ _MB = 1024 * 1024
 ACTIVE_CONTENT_MARKERS = (b"/JavaScript", b"/JS", b"/OpenAction", b"/AA", b"/Launch", b"/EmbeddedFile", b"/AcroForm")
 
 
-def make_long_pdf(pages: int) -> bytes:
+def make_long_pdf(pages: int, *, declared: bytes | None = None) -> bytes:
     """A PDF of `pages` blank pages sharing one empty content stream, written by hand: 10,000 pages in a few
-    milliseconds (make_pdf takes about a second)."""
+    milliseconds (make_pdf takes about a second). declared: what the page tree's /Count says instead of `pages`
+    (b"12.0", b"3"), with the cross-reference table still right."""
     kids = b" ".join(b"%d 0 R" % number for number in range(4, pages + 4))
+    count = b"%d" % pages if declared is None else declared
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
+        b"<< /Type /Pages /Kids [" + kids + b"] /Count " + count + b" >>",
         b"<< /Length 0 >>\nstream\n\nendstream",
         *[b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R >>"] * pages,
     ]
@@ -191,7 +195,7 @@ def _deflated_megabytes_of_zeros() -> tuple[bytes, bytes]:
 def make_flate_bomb_pdf(inflated: int = 2048 * _MB, *, where: str = "content", copies: int = 1) -> bytes:
     """A one-page PDF with a FlateDecode stream that inflates to `inflated` bytes of zeros (2 GB by default):
     where="content" as page 1's content, "forms" as `copies` forms that page 1 draws, "xmp" as the XMP metadata,
-    "image" as an image on page 1."""
+    "attachment" as an attached file, "image" as an image on page 1."""
     writer = _writer(1, None, None, None)
     page = writer.pages[0]
     resources = page["/Resources"]
@@ -214,6 +218,20 @@ def make_flate_bomb_pdf(inflated: int = 2048 * _MB, *, where: str = "content", c
     elif where == "xmp":
         writer._root_object[NameObject("/Metadata")] = writer._add_object(
             _bomb(inflated, Type="/Metadata", Subtype="/XML")
+        )
+    elif where == "attachment":
+        spec = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Filespec"),
+                NameObject("/F"): TextStringObject("data.txt"),
+                NameObject("/EF"): DictionaryObject(
+                    {NameObject("/F"): writer._add_object(_bomb(inflated, Type="/EmbeddedFile"))}
+                ),
+            }
+        )
+        names = ArrayObject([TextStringObject("data.txt"), writer._add_object(spec)])
+        writer._root_object[NameObject("/Names")] = DictionaryObject(
+            {NameObject("/EmbeddedFiles"): DictionaryObject({NameObject("/Names"): names})}
         )
     elif where == "image":
         image = _bomb(inflated, Type="/XObject", Subtype="/Image", ColorSpace="/DeviceGray")
@@ -332,3 +350,231 @@ def _assemble(objects: list[bytes]) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+# --- identity out of sight (tests/submissions/test_pdf_identity.py) --------------------------------------------
+
+# Every place where tools write the author's name and address out of a reader's sight (submissions/pdf/identity.py).
+IDENTITY_PLACES = (
+    "document info",
+    "document XMP",
+    "figure XMP",
+    "pdfTeX figure record",
+    "annotation authors",
+    "form fields",
+    "embedded files",
+    "file attachment annotation",
+    "bookmarks",
+    "page labels",
+    "JavaScript",
+)
+_FIGURE = b"0 0 m 100 100 l S"
+
+
+def make_identity_pdf(
+    name: str = "Ada Lovelace",
+    email: str = "ada@uni.example",
+    places: tuple[str, ...] = IDENTITY_PLACES,
+    *,
+    text: str = "Anonymous submission",
+    executable: bool = False,
+    pages: int = 2,
+    figures_per_page: int = 1,
+    links_per_page: int = 0,
+) -> bytes:
+    """A paper of two pages, built with pikepdf, whose pages show `text` and an included figure (a form XObject) and
+    never the author, but which names the author (`name` and `email`) in each of `places` as real tools do:
+    document info and XMP (any editor), the figure's own XMP and pdfTeX's /PTEX.InfoDict and /PTEX.FileName
+    (pdfTeX, for every included PDF figure), a sticky note with its pop-up and a highlight whose author is /T (any
+    viewer's comments), a filled form field, a main.tex with \\author{...} attached in /EmbeddedFiles and /AF, a
+    file-attachment annotation, a bookmark, a page label, and JavaScript in the /JavaScript names and /OpenAction.
+    executable: also attach a program, tool.exe (a camera-ready's authors might). pages, figures_per_page,
+    links_per_page: a paper's size in objects (each figure has its own metadata, each link is an annotation; the
+    benchmark uses them). Equal arguments give equal bytes.
+    """
+    unknown = set(places) - set(IDENTITY_PLACES)
+    if unknown:
+        raise ValueError(unknown)
+    signed = f"{name} <{email}>"
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica)
+    )
+    figures = pikepdf.Dictionary()
+    for number in range(1, figures_per_page + 1):
+        figure = pdf.make_stream(
+            _FIGURE, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form, BBox=pikepdf.Array([0, 0, 100, 100])
+        )
+        if "figure XMP" in places:
+            figure.Metadata = _deflated_stream(pdf, _xmp_packet(signed), Type="/Metadata", Subtype="/XML")
+        if "pdfTeX figure record" in places:
+            figure["/PTEX.FileName"] = pikepdf.String(f"/home/{name}/paper/figures/plot{number}.pdf")
+            figure["/PTEX.PageNumber"] = 1
+            figure["/PTEX.InfoDict"] = pdf.make_indirect(
+                pikepdf.Dictionary(Author=pikepdf.String(email), Producer=pikepdf.String("matplotlib pdf backend"))
+            )
+        figures[f"/Fig{number}"] = figure
+    drawing = b"".join(b" q 1 0 0 1 72 500 cm /Fig%d Do Q" % number for number in range(1, figures_per_page + 1))
+    for number in range(1, pages + 1):
+        line = text if number == 1 else f"Page {number}"
+        content = b"BT /F1 12 Tf 72 720 Td (" + _pdf_string(line) + b") Tj ET" + drawing
+        page = pikepdf.Page(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Page,
+                MediaBox=pikepdf.Array([0, 0, 612, 792]),
+                Contents=pdf.make_stream(content),
+                Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font), XObject=figures),
+            )
+        )
+        if links_per_page:
+            page.obj.Annots = pikepdf.Array(
+                [
+                    pdf.make_indirect(
+                        _annotation_dict(
+                            "/Link",
+                            A=pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String(f"https://example.org/{n}")),
+                        )
+                    )
+                    for n in range(links_per_page)
+                ]
+            )
+        pdf.pages.append(page)
+    page = pdf.pages[0].obj
+    annotations = []
+    root = pdf.Root
+    names = pikepdf.Dictionary()
+    if "document info" in places:
+        pdf.trailer.Info = pdf.make_indirect(
+            pikepdf.Dictionary(Author=pikepdf.String(name), Creator=pikepdf.String(f"LaTeX, for {email}"))
+        )
+    if "document XMP" in places:
+        root.Metadata = _deflated_stream(pdf, _xmp_packet(signed), Type="/Metadata", Subtype="/XML")
+    if "annotation authors" in places:
+        note = pdf.make_indirect(
+            _annotation_dict("/Text", T=pikepdf.String(name), Contents=pikepdf.String(f"Ask {email} about this."))
+        )
+        popup = pdf.make_indirect(_annotation_dict("/Popup", Parent=note))
+        note.Popup = popup
+        highlight = _annotation_dict("/Highlight", T=pikepdf.String(signed), Subj=pikepdf.String("Highlight"))
+        highlight.QuadPoints = pikepdf.Array([72, 620, 200, 620, 72, 600, 200, 600])
+        annotations += [note, popup, pdf.make_indirect(highlight)]
+    if "form fields" in places:
+        appearance = pdf.make_stream(b"/Tx BMC EMC", BBox=pikepdf.Array([0, 0, 128, 20]))
+        field = pdf.make_indirect(
+            _annotation_dict(
+                "/Widget",
+                FT=pikepdf.Name.Tx,
+                T=pikepdf.String(f"contact {email}"),
+                TU=pikepdf.String(name),
+                V=pikepdf.String(signed),
+                AP=pikepdf.Dictionary(N=appearance),
+            )
+        )
+        annotations.append(field)
+        root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array([field]))
+    attached = []
+    if "embedded files" in places:
+        source = f"\\documentclass{{article}}\n\\author{{{name} \\\\ {email}}}\n\\begin{{document}}\\end{{document}}\n"
+        spec = _file_spec(pdf, "main.tex", source.encode(), description=f"Sources by {name}")
+        attached.append(("main.tex", spec))
+        root.AF = pikepdf.Array([spec])
+    if executable:
+        attached.append(("tool.exe", _file_spec(pdf, "tool.exe", b"MZ\x90\x00" + bytes(60), description="")))
+    if attached:
+        names.EmbeddedFiles = pikepdf.Dictionary(
+            Names=pikepdf.Array([item for key, spec in attached for item in (pikepdf.String(key), spec)])
+        )
+    if "file attachment annotation" in places:
+        spec = _file_spec(pdf, "notes.txt", f"Notes by {signed}\n".encode(), description="")
+        annotations.append(pdf.make_indirect(_annotation_dict("/FileAttachment", FS=spec)))
+    if "bookmarks" in places:
+        outlines = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines, Count=1))
+        item = pdf.make_indirect(
+            pikepdf.Dictionary(
+                Title=pikepdf.String(f"Notes for {signed}"),
+                Parent=outlines,
+                Dest=pikepdf.Array([page, pikepdf.Name.Fit]),
+            )
+        )
+        outlines.First = outlines.Last = item
+        root.Outlines = outlines
+    if "page labels" in places:
+        label = pikepdf.Dictionary(S=pikepdf.Name.D, P=pikepdf.String(f"{signed}, page "))
+        root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array([0, label]))
+    if "JavaScript" in places:
+        script = f"app.alert('Draft by {name}, {email}');"
+        action = pdf.make_indirect(pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String(script)))
+        names.JavaScript = pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String("draft"), action]))
+        root.OpenAction = action
+    if names:
+        root.Names = names
+    if annotations:
+        page.Annots = pikepdf.Array([*annotations, *page.get("/Annots", [])])
+    buffer = io.BytesIO()
+    pdf.save(buffer, deterministic_id=True, fix_metadata_version=False)
+    return buffer.getvalue()
+
+
+def served_text(data: bytes) -> bytes:
+    """Everything a PDF holds, as one byte string to search: the file as it is, then every object opened with
+    pikepdf (so objects inside compressed object streams too) as PDF syntax, every text string decoded and written
+    as UTF-8 (a name in UTF-16 shows), and every stream's data decoded."""
+    parts = [data]
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for obj in [pdf.trailer, *pdf.objects]:
+            if not isinstance(obj, pikepdf.Object):
+                continue
+            parts.append(obj.unparse(resolved=True))
+            parts += [text.encode() for text in _strings_in(obj)]
+            if obj._type_code == pikepdf.ObjectType.stream:
+                try:
+                    parts.append(obj.read_bytes())
+                except pikepdf.PdfError:
+                    parts.append(obj.read_raw_bytes())
+    return b"\n".join(parts)
+
+
+def _strings_in(obj) -> list[str]:
+    found, stack = [], [obj]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, pikepdf.Object):
+            continue
+        kind = item._type_code
+        if kind == pikepdf.ObjectType.string:
+            found.append(str(item))
+        elif kind in (pikepdf.ObjectType.dictionary, pikepdf.ObjectType.stream):
+            stack += [value for value in item.values() if not getattr(value, "is_indirect", False)]
+        elif kind == pikepdf.ObjectType.array:
+            stack += [value for value in item if not getattr(value, "is_indirect", False)]
+    return found
+
+
+def _deflated_stream(pdf, data: bytes, **entries):
+    stream = pikepdf.Stream(pdf, zlib.compress(data))
+    stream.Filter = pikepdf.Name.FlateDecode
+    for key, value in entries.items():
+        stream[f"/{key}"] = pikepdf.Name(value)
+    return pdf.make_indirect(stream)
+
+
+def _annotation_dict(subtype: str, **entries) -> pikepdf.Dictionary:
+    annotation = pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot, Subtype=pikepdf.Name(subtype), Rect=pikepdf.Array([72, 600, 200, 620])
+    )
+    for key, value in entries.items():
+        annotation[f"/{key}"] = value
+    return annotation
+
+
+def _file_spec(pdf, file_name: str, content: bytes, *, description: str):
+    embedded = _deflated_stream(pdf, content, Type="/EmbeddedFile")
+    spec = pikepdf.Dictionary(
+        Type=pikepdf.Name.Filespec,
+        F=pikepdf.String(file_name),
+        UF=pikepdf.String(file_name),
+        EF=pikepdf.Dictionary(F=embedded, UF=embedded),
+    )
+    if description:
+        spec.Desc = pikepdf.String(description)
+    return pdf.make_indirect(spec)

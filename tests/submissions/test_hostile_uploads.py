@@ -28,6 +28,7 @@ from tests.submissions.pdf_samples import (
     make_pdf,
     make_slow_page_pdf,
     make_zip,
+    served_text,
 )
 from tests.submissions.test_author_flow import edit_data
 from tests.submissions.test_publication import accepted_paper, camera_ready_data, to_camera_ready, upload_camera_ready
@@ -70,6 +71,22 @@ HOSTILE = {
     "empty": (b"", "The file is empty: choose your PDF again.", "The submitted file is empty."),
     "flate bomb (2 GB)": (make_flate_bomb_pdf(), "decompression bomb", None),
     "10,000 pages": (make_long_pdf(10_000), "The PDF has 10000 pages; the limit is 9.", None),
+    # Issue 14: viewers show the pages the tree reaches, whatever /Count says; the page limit applies to those.
+    "12 pages counted as 12.0": (
+        make_long_pdf(12, declared=b"12.0"),
+        "its page tree gives the number of pages as “12.0”, not as a whole number",
+        "its page tree gives the number of pages as “12.0”, not as a whole number",
+    ),
+    "12 pages counted as 3": (
+        make_long_pdf(12, declared=b"3"),
+        "The PDF has 12 pages; the limit is 9.",
+        "it declares 3 pages but it has 12",
+    ),
+    "5 pages counted as 20": (
+        make_long_pdf(5, declared=b"20"),
+        "it declares 20 pages but only 5 can be read",
+        "it declares 20 pages but only 5 can be read",
+    ),
 }
 
 
@@ -218,7 +235,7 @@ def test_ten_thousand_pages_are_refused_by_the_page_limit_in_well_under_a_second
     elapsed = cpu_seconds() - started
 
     assert str(refusal.value).startswith("The PDF has 10000 pages; the limit is 9.")
-    assert elapsed < 1  # about 0.1 s: the declared count is read before the page tree
+    assert elapsed < 1  # about 0.15 s: qpdf counts the pages of the tree without reading their content
 
 
 @pytest.mark.parametrize(
@@ -247,7 +264,7 @@ def test_decompression_bomb_is_refused_without_inflating_it(where, copies, infla
     assert peak < 256 * MB
 
 
-@pytest.mark.parametrize("where", ["xmp", "image"])
+@pytest.mark.parametrize("where", ["xmp", "attachment", "image"])
 def test_bomb_where_the_check_never_inflates_it_is_accepted_cheaply(where):
     data = make_flate_bomb_pdf(where=where)
 
@@ -293,18 +310,19 @@ def test_page_slow_to_parse_is_checked_in_bounded_time(content, form, draws):
 # --- active content ----------------------------------------------------------------------------------------------
 
 
-def test_strip_metadata_removes_active_content_and_keeps_links_and_bookmarks():
+def test_strip_metadata_removes_active_content_and_keeps_links():
     data = make_active_pdf(text="Active content inside")
 
     stripped = strip_metadata(io.BytesIO(data))
 
     assert all(marker in data for marker in ACTIVE_CONTENT_MARKERS)
-    assert [marker for marker in ACTIVE_CONTENT_MARKERS if marker in stripped] == []
+    # The copy is written with compressed object streams: search what it holds, not only its bytes.
+    assert [marker for marker in ACTIVE_CONTENT_MARKERS if marker in served_text(stripped)] == []
     reader = PdfReader(io.BytesIO(stripped))
     assert (len(reader.pages), reader.pages[0].extract_text()) == (2, "Active content inside")
     actions = [annotation.get_object().get("/A") for annotation in reader.pages[0]["/Annots"]]
     assert [action["/URI"] for action in actions if action is not None] == ["https://example.org/paper"]
-    assert [item.title for item in reader.outline] == ["Page 2", "Run"]
+    assert reader.outline == []  # bookmarks may name the authors (tests/submissions/test_pdf_identity.py)
     assert reader.attachments == {}
 
 
@@ -323,7 +341,7 @@ def test_active_content_is_kept_for_the_author_and_stripped_from_what_reviewers_
     client.force_login(cast["chair"])
     served, copy = download(client, stored)
     assert served["Content-Disposition"].startswith("attachment; filename=")
-    assert [marker for marker in ACTIVE_CONTENT_MARKERS if marker in copy] == []
+    assert [marker for marker in ACTIVE_CONTENT_MARKERS if marker in served_text(copy)] == []
     assert PdfReader(io.BytesIO(copy)).pages[0].extract_text() == "Active content inside"
 
 

@@ -14,7 +14,7 @@ from submissions.pdf import (
     human_size,
     strip_metadata,
 )
-from tests.submissions.pdf_samples import make_pdf, make_zip
+from tests.submissions.pdf_samples import make_long_pdf, make_pdf, make_zip
 
 MB = 1024 * 1024
 LIMITS = {"max_bytes": 10 * MB, "max_pages": 9}
@@ -229,6 +229,46 @@ def test_check_pdf_at_page_limit_accepted():
     result = check_pdf(io.BytesIO(data), **LIMITS)
 
     assert result.page_count == 9
+
+
+@pytest.mark.parametrize(
+    ("declared", "reason"),
+    [
+        (b"12.0", "its page tree gives the number of pages as “12.0”, not as a whole number"),
+        (b"-1", "its page tree gives the number of pages as “-1”, not as a whole number"),
+        (b"(12)", "its page tree gives the number of pages as “12”, not as a whole number"),
+        (b"/Count", "its page tree gives the number of pages as “/Count”, not as a whole number"),
+        (b"null", "its page tree does not say how many pages it has"),
+    ],
+)
+def test_check_pdf_page_count_that_is_not_a_count_refused(declared, reason):
+    # Issue 14: a count of 12.0 once let 12 pages past a limit of 8 (the limit applied only to a whole number).
+    data = make_long_pdf(3, declared=declared)
+
+    with pytest.raises(UploadRefused) as refusal:
+        check_pdf(io.BytesIO(data), **LIMITS)
+
+    assert str(refusal.value) == (
+        f"This PDF is damaged or incomplete ({reason}); export it again from your editor and upload the new file."
+    )
+
+
+@pytest.mark.parametrize(
+    ("pages", "declared", "message"),
+    [
+        (12, b"12.0", "This PDF is damaged or incomplete (its page tree gives the number of pages as “12.0”"),
+        (12, b"3", "The PDF has 12 pages; the limit is 8. Shorten it and upload it again."),
+        (5, b"3", "This PDF is damaged or incomplete (it declares 3 pages but it has 5)"),
+        (3, b"12", "This PDF is damaged or incomplete (it declares 12 pages but only 3 can be read)"),
+    ],
+)
+def test_check_pdf_page_limit_applies_to_the_pages_the_tree_reaches(pages, declared, message):
+    data = make_long_pdf(pages, declared=declared)
+
+    with pytest.raises(UploadRefused) as refusal:
+        check_pdf(io.BytesIO(data), max_bytes=10 * MB, max_pages=8)
+
+    assert str(refusal.value).startswith(message)
 
 
 def test_check_pdf_zero_pages_refused():

@@ -23,7 +23,7 @@ from submissions.pdf import public_copy
 from submissions.tasks import send_camera_ready_reminders
 from tests.reviews.conftest import submit_review, to_bidding
 from tests.submissions.conftest import submitted_paper
-from tests.submissions.pdf_samples import ACTIVE_CONTENT_MARKERS, make_active_pdf, make_pdf
+from tests.submissions.pdf_samples import ACTIVE_CONTENT_MARKERS, make_active_pdf, make_pdf, served_text
 from workshop.models import OutboxEmail, Workshop
 from workshop.phases import AOE
 
@@ -552,9 +552,16 @@ def test_public_camera_ready_pdf_is_served_without_active_content(client, worksh
 
     served = b"".join(response.streaming_content)
     assert all(marker in active for marker in ACTIVE_CONTENT_MARKERS)
-    assert [marker for marker in ACTIVE_CONTENT_MARKERS if marker in served] == []
+    assert [marker for marker in ACTIVE_CONTENT_MARKERS if marker in served_text(served)] == []
     reader = PdfReader(io.BytesIO(served))
     assert reader.pages[0].extract_text() == "Camera ready, with a script"
+    # The bookmarks stay (the one that ran a script, without its script), and so does the web link.
+    assert [(item.title, reader.get_destination_page_number(item)) for item in reader.outline] == [
+        ("Page 2", 1),
+        ("Run", None),
+    ]
+    actions = [annotation.get_object().get("/A") for annotation in reader.pages[0]["/Annots"]]
+    assert [action["/URI"] for action in actions if action is not None] == ["https://example.org/paper"]
     assert response["Content-Type"] == "application/pdf"
 
 

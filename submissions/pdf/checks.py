@@ -1,35 +1,42 @@
-"""Checking uploaded papers and supplementary material (DESIGN.md §10), and preparing the copy reviewers get.
+"""Checking uploaded papers and supplementary material (DESIGN.md §10).
 
 Plain functions on binary file objects (a Django UploadedFile or anything seekable): no models, no database.
 Every refusal is an UploadRefused whose text is shown on the form as it is.
+
+The file's structure is read with pikepdf (qpdf): whether it opens, is encrypted, how many pages its page tree
+reaches, and every object where identity may hide (identity.py). Page 1's text is extracted with pypdf, which has
+the text extraction qpdf lacks, within the bounds below.
 
 Uploads are hostile until checked (tests/submissions/test_hostile_uploads.py tries each case):
 - A file that is a PDF and something else too (a polyglot: HTML or a ZIP before the header, a ZIP or anything
   else after the end) is refused; an editor never writes one, and the other half could be served as itself.
 - Decompression is bounded: the checks inflate at most _PAGE_DECODE_BUDGET of page 1 (its text feeds the
   anonymity check) and refuse a page that would inflate to more; images and later pages are never inflated.
-  The text extraction itself is bounded in size, tokens and time (see _first_page_text).
-- The page limit is checked on the page tree's declared count before any page is read.
-- JavaScript, automatic actions and attached files are kept in the author's own file but stripped from the copy
-  that reviewers and chairs download (strip_metadata): they could run on, or call home from, a reviewer's
-  machine, revealing who reviews the paper.
+  The text extraction itself is bounded in size, tokens and time (see _first_page_text). Metadata and attached
+  files are inflated for the anonymity check within a budget of their own (identity.py).
+- The page limit is checked on the pages the page tree reaches, and the tree's /Count must be a whole number that
+  agrees with them: viewers trust /Count, so a file that lies in it (/Count 12.0, or a count of 3 over 12 pages)
+  must not slip past the limit.
+- JavaScript, automatic actions and attached files are kept in the author's own file but stripped from the copies
+  we serve (sanitise.py).
 """
 
-import contextlib
 import hashlib
-import html
-import io
 import os
-import re
 import time
 import unicodedata
 import warnings
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from pypdf import PdfReader, PdfWriter, apply_configuration
+import pikepdf
+from pypdf import PdfReader, apply_configuration
 from pypdf.errors import LimitReachedError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
+
+from submissions.pdf import identity
+from submissions.pdf.objects import is_dictionary
 
 _CHUNK_BYTES = 1024 * 1024
 # The PDF header may follow some white space, and the %%EOF marker may be followed by some: within the same 1 KB
@@ -50,11 +57,6 @@ _PAGE_MAX_OBJECTS = 100_000
 _TEXT_CONTENT_BUDGET = 8 * 1024 * 1024
 _TEXT_TOKENS = 100_000
 _TEXT_SECONDS = 1.0
-_XMP_BUDGET = 4 * 1024 * 1024
-# Actions that only move within the document or open a link when clicked; every other kind (JavaScript, Launch,
-# SubmitForm, ImportData, GoToR, GoToE, Rendition, ...) is removed from reviewers' copies.
-_PASSIVE_ACTIONS = {"/GoTo", "/URI", "/Named"}
-_ACTIVE_ANNOTATIONS = {"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound", "/3D"}
 
 
 class UploadRefused(ValueError):
@@ -68,6 +70,8 @@ class CheckedPDF:
     page_count: int
     metadata_text: str  # the document info + XMP metadata values joined, for the anonymity check
     first_page_text: str  # text extracted from page 1 (may be "")
+    # (place, text) for each other place where the file holds text a reader does not see (identity.HIDDEN_PLACES)
+    hidden_text: tuple[tuple[str, str], ...] = ()
 
 
 def check_pdf(fileobj, *, max_bytes: int, max_pages: int) -> CheckedPDF:
@@ -79,12 +83,17 @@ def check_pdf(fileobj, *, max_bytes: int, max_pages: int) -> CheckedPDF:
                 "This file is not a PDF (it does not start with the PDF header). "
                 "Export or print it as PDF from your editor and upload that."
             )
+        with _opened_pdf(fileobj, size, max_pages=max_pages) as (pdf, page_count):
+            try:
+                metadata_text, hidden_text = identity.hidden_text(pdf)
+            except pikepdf.PdfError as exc:
+                # The copies we serve go through the same objects: a file qpdf cannot walk could not be served.
+                raise _damaged(f"the PDF reader says: {_short(exc)}") from exc
         with warnings.catch_warnings():
             # pypdf warns about many harmless quirks of real files; a broken file is detected below, not by warnings.
             warnings.simplefilter("ignore")
-            reader, page_count = _open_pdf(fileobj, size, max_pages=max_pages)
+            reader = _pypdf_reader(fileobj, page_count)
             content_size = _inflate_first_page(reader)
-            metadata_text = _metadata_text(reader)
             first_page_text = _first_page_text(reader) if content_size <= _TEXT_CONTENT_BUDGET else ""
         return CheckedPDF(
             sha256=_sha256(fileobj),
@@ -92,6 +101,7 @@ def check_pdf(fileobj, *, max_bytes: int, max_pages: int) -> CheckedPDF:
             page_count=page_count,
             metadata_text=metadata_text,
             first_page_text=first_page_text,
+            hidden_text=hidden_text,
         )
     finally:
         fileobj.seek(0)
@@ -110,87 +120,14 @@ def check_supplementary(fileobj, *, max_bytes: int) -> tuple[str, str, int]:
             _check_zip(fileobj, size)
             return "zip", _sha256(fileobj), size
         if _is_pdf(fileobj):
-            with warnings.catch_warnings():
+            with _opened_pdf(fileobj, size) as (_, page_count), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                _open_pdf(fileobj, size)
+                _pypdf_reader(fileobj, page_count)
             return "pdf", _sha256(fileobj), size
         raise UploadRefused(
             "Supplementary material must be a PDF or a ZIP archive, and this file is neither. "
             "Put your files in a ZIP archive and upload that."
         )
-    finally:
-        fileobj.seek(0)
-
-
-def anonymity_findings(checked: CheckedPDF, authors: list[tuple[str, str]]) -> list[str]:
-    """Sentences saying where the PDF's metadata or first page names one of the authors (by full name or email);
-    [] when it names none. authors: (name, email) pairs."""
-    places = [
-        ("The PDF metadata names", _normalised(checked.metadata_text)),
-        ("Page 1 shows", _normalised(checked.first_page_text)),
-    ]
-    findings: list[str] = []
-    for name, email in authors:
-        for needle in (" ".join(name.split()), email.strip()):
-            if len(needle) < 2:
-                continue
-            pattern = _whole_word_pattern(_normalised(needle))
-            for lead, haystack in places:
-                finding = f"{lead} “{needle}”."
-                if pattern.search(haystack) and finding not in findings:
-                    findings.append(finding)
-    return findings
-
-
-def strip_metadata(fileobj) -> bytes:
-    """A copy of a checked PDF without the document information dictionary, the XMP metadata and private
-    application data (/PieceInfo, of the catalog and the pages), and with a fresh file identifier: the paper-N.pdf
-    that reviewers get. Also without active content (see _remove_active_content): JavaScript, automatic actions,
-    forms and attached files. Names in the content itself (page text, authors of annotations) stay. Leaves fileobj
-    at position 0.
-    """
-    try:
-        fileobj.seek(0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            reader = PdfReader(fileobj)
-            # Removed from the reader, before cloning: the writer copies what the catalog reaches, but keeps every
-            # object it has copied, so a /Metadata key deleted from the writer's catalog would leave the XMP
-            # stream, names and all, in the output as an unreferenced object.
-            reader.trailer.pop(NameObject("/Info"), None)
-            # reader.pages gives copies of the page dictionaries; the clone reads the originals.
-            pages = [page.indirect_reference.get_object() if page.indirect_reference else page for page in reader.pages]
-            for dictionary in [reader.root_object, *pages]:
-                for key in ("/Metadata", "/PieceInfo"):
-                    dictionary.pop(NameObject(key), None)
-            _remove_active_content(reader.root_object, pages)
-            writer = PdfWriter(clone_from=reader)
-            # The original /ID could link the copy to the author's file; pypdf has no public way to replace it.
-            writer._ID = None
-            writer.generate_file_identifiers()
-            output = io.BytesIO()
-            writer.write(output)
-        return output.getvalue()
-    finally:
-        fileobj.seek(0)
-
-
-def public_copy(fileobj) -> bytes | None:
-    """The camera-ready PDF as the public page serves it: without active content (see _remove_active_content),
-    which would otherwise run from this site for anyone who opens it; metadata and names kept, since the paper is
-    public and names its authors. None when there is no active content: the file is served as uploaded, byte for
-    byte. Leaves fileobj at position 0."""
-    try:
-        fileobj.seek(0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            reader = PdfReader(fileobj)
-            pages = [page.indirect_reference.get_object() if page.indirect_reference else page for page in reader.pages]
-            if not _remove_active_content(reader.root_object, pages):
-                return None
-            output = io.BytesIO()
-            PdfWriter(clone_from=reader).write(output)
-        return output.getvalue()
     finally:
         fileobj.seek(0)
 
@@ -269,22 +206,18 @@ def _damaged(reason: str) -> UploadRefused:
     )
 
 
-def _open_pdf(fileobj, size: int, *, max_pages: int | None = None) -> tuple[PdfReader, int]:
-    """Open a PDF with pypdf and check that it is whole, unencrypted, nothing else besides, and within max_pages
-    (None: any number); return the reader and the page count.
+@contextmanager
+def _opened_pdf(fileobj, size: int, *, max_pages: int | None = None):
+    """Open a PDF with pikepdf and check that it is whole, unencrypted, nothing else besides, and within max_pages
+    (None: any number); yield the open pikepdf.Pdf and its page count, and close it after.
 
-    Call with warnings silenced. pypdf, out of strict mode, repairs what it can: it rebuilds a broken cross-reference
-    table and skips pages it cannot find, so "it opens" does not prove that the file is whole. Three cheap checks do:
-    1. %%EOF within the last 1 KB. An upload cut off anywhere loses the end of the file. Checked before pypdf
-       because pypdf, missing the marker, scans backwards through the whole file (about 0.4 s for 4 MB).
-    2. The page tree's declared /Count equals the pages pypdf actually reaches: pypdf leaves out pages whose
-       objects are lost, and viewers trust /Count.
-    3. Every page's /Contents, where present, resolves to streams: this reads the raw content bytes (without
-       decompressing them) and fails on objects that are missing or overwritten.
-    Neither damage inside a stream (say, a corrupted image) nor harmless repairs are caught or refused; decoding
-    every stream would catch more, at a cost that grows with the images rather than with the page count.
-    The page limit is checked on the declared /Count before the page tree is read: a 10,000-page file is refused
-    in about 0.1 s instead of 1.3 s, and a file that declares fewer pages than it has fails check 2.
+    qpdf repairs what it can: it rebuilds a broken cross-reference table and drops pages it cannot find from the page
+    tree, so "it opens" does not prove that the file is whole. Two cheap checks here, and one in _pypdf_reader, do:
+    1. %%EOF within the last 1 KB. An upload cut off anywhere loses the end of the file.
+    2. The page tree's /Count is a whole number and equals the pages qpdf reaches from the tree: it leaves out
+       pages whose objects are lost, viewers trust /Count, and the page limit applies to the pages viewers show.
+       /Count is read before the tree, since qpdf rewrites it when it repairs the tree. Counting the pages reads
+       the page tree, not the pages' content: 10,000 pages take about 0.15 s.
     """
     fileobj.seek(max(0, size - _EOF_WINDOW))
     tail = fileobj.read()
@@ -299,25 +232,62 @@ def _open_pdf(fileobj, size: int, *, max_pages: int | None = None) -> tuple[PdfR
         raise _polyglot("a ZIP archive is attached to it")
     fileobj.seek(0)
     try:
-        reader = PdfReader(fileobj)
+        # Inherited page attributes stay where the file has them: pushing them down to the pages would read (and
+        # repair) the page tree, and its /Count with it, before check 2.
+        pdf = pikepdf.open(fileobj, inherit_page_attributes=False)
+    except pikepdf.PasswordError as exc:
+        raise _password_protected() from exc
     except Exception as exc:
-        # pypdf cannot even open some encrypted files (AES without the cryptography package, certificate
-        # encryption): tell the author about the password rather than about damage.
+        # qpdf cannot open some encrypted files (certificate encryption, unknown security handlers): tell the author
+        # about the password rather than about damage.
         if _mentions_encryption(fileobj):
             raise _password_protected() from exc
         raise _damaged(f"the PDF reader says: {_short(exc)}") from exc
-    if reader.is_encrypted:
-        raise _password_protected()
+    with pdf:
+        if pdf.is_encrypted:  # opened without a password: only editing or printing is restricted
+            raise _password_protected()
+        try:
+            page_count = _page_count(pdf, max_pages)
+        except UploadRefused:
+            raise
+        except Exception as exc:
+            raise _damaged(f"the PDF reader says: {_short(exc)}") from exc
+        yield pdf, page_count
+
+
+def _page_count(pdf: pikepdf.Pdf, max_pages: int | None) -> int:
+    tree = pdf.Root.get("/Pages")
+    declared = tree.get("/Count") if is_dictionary(tree) else None
+    if declared is None:
+        raise _damaged("its page tree does not say how many pages it has")
+    if type(declared) is not int or declared < 0:  # pikepdf gives a real number as a Decimal, 12.0 included
+        raise _damaged(f"its page tree gives the number of pages as {_shown(declared)}, not as a whole number")
+    count = len(pdf.pages)
+    if max_pages is not None and count > max_pages:
+        raise UploadRefused(f"The PDF has {count} pages; the limit is {max_pages}. Shorten it and upload it again.")
+    if declared != count:
+        shortfall = f"only {count} can be read" if declared > count else f"it has {count}"
+        raise _damaged(f"it declares {declared} pages but {shortfall}")
+    if not count:
+        raise UploadRefused("The PDF has no pages. Export it again from your editor and upload the new file.")
+    return count
+
+
+def _pypdf_reader(fileobj, page_count: int) -> PdfReader:
+    """The file opened with pypdf (for page 1's text), once it has reached the same pages as qpdf, each with its
+    content: check 3 of _opened_pdf. qpdf reads a lost object as null, as the PDF standard says of a reference to an
+    object that does not exist, so to qpdf a page whose content is lost is blank; pypdf tells them apart.
+    3. Every page's /Contents, where present, resolves to streams: this reads the raw content bytes (without
+       decompressing them) and fails on objects that are missing or overwritten.
+    Neither damage inside a stream (say, a corrupted image) nor harmless repairs are caught or refused; decoding
+    every stream would catch more, at a cost that grows with the images rather than with the page count.
+    Call with warnings silenced."""
+    fileobj.seek(0)
     try:
-        declared = reader.root_object["/Pages"].get_object().get("/Count")
-        declared = declared.get_object() if declared is not None else None
-        if max_pages is not None and isinstance(declared, int) and declared > max_pages:
-            raise UploadRefused(
-                f"The PDF has {declared} pages; the limit is {max_pages}. Shorten it and upload it again."
-            )
+        reader = PdfReader(fileobj)
         pages = list(reader.pages)
-        if declared != len(pages):
-            raise _damaged(f"it declares {declared} pages but only {len(pages)} can be read")
+        if len(pages) != page_count:
+            raise _damaged(f"it has {page_count} pages but only {len(pages)} can be read")
         for number, page in enumerate(pages, start=1):
             if not _contents_resolve(page.get("/Contents")):
                 raise _damaged(f"the content of page {number} is missing")
@@ -325,9 +295,7 @@ def _open_pdf(fileobj, size: int, *, max_pages: int | None = None) -> tuple[PdfR
         raise
     except Exception as exc:
         raise _damaged(f"the PDF reader says: {_short(exc)}") from exc
-    if not pages:
-        raise UploadRefused("The PDF has no pages. Export it again from your editor and upload the new file.")
-    return reader, len(pages)
+    return reader
 
 
 def _contents_resolve(contents) -> bool:
@@ -337,6 +305,11 @@ def _contents_resolve(contents) -> bool:
     if isinstance(contents, ArrayObject):
         return all(isinstance(part.get_object(), StreamObject) for part in contents)
     return isinstance(contents, StreamObject)
+
+
+def _shown(value) -> str:
+    text = " ".join(str(value).split())
+    return f"“{text if len(text) <= 20 else text[:19] + '…'}”"
 
 
 def _password_protected() -> UploadRefused:
@@ -360,43 +333,6 @@ def _mentions_encryption(fileobj) -> bool:
 def _short(exc: Exception) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text if len(text) <= 120 else text[:117] + "..."
-
-
-def _metadata_text(reader: PdfReader) -> str:
-    """Document info and XMP values, one per line. Metadata only feeds a warning, so unreadable parts are skipped
-    rather than refused."""
-    values: list[str] = []
-    with contextlib.suppress(Exception):
-        info = reader.trailer.get("/Info")
-        info = info.get_object() if info is not None else None
-        if isinstance(info, dict):
-            for key in info:
-                value = info[key]  # resolves indirect objects
-                if isinstance(value, bytes):
-                    value = value.decode("latin-1")
-                if isinstance(value, str) and value.strip():
-                    values.append(value.strip())
-    with contextlib.suppress(Exception):
-        xmp = reader.root_object.get("/Metadata")
-        xmp = xmp.get_object() if xmp is not None else None
-        if isinstance(xmp, StreamObject):
-            with apply_configuration(**_output_limits(_XMP_BUDGET)):
-                values.extend(_xml_text(xmp.get_data()))
-    return "\n".join(values)
-
-
-def _xml_text(data: bytes) -> list[str]:
-    # XMP may be UTF-8 or UTF-16; we want the element text and attribute values (some tools write dc:creator
-    # as an attribute), not a faithful XML parse: a regular expression copes with packets that are not well formed.
-    encoding = "utf-16" if data[:2] in (b"\xfe\xff", b"\xff\xfe") else "utf-8"
-    text = data.decode(encoding, errors="replace")
-    pieces = re.findall(r">([^<]+)<", text)
-    pieces += [
-        value
-        for name, value in re.findall(r'([\w:.-]+)="([^"]*)"', text)
-        if not name.startswith(("xmlns", "rdf:", "xpacket")) and name not in ("begin", "id")
-    ]
-    return [html.unescape(piece).strip() for piece in pieces if piece.strip()]
 
 
 def _output_limits(size: int) -> dict[str, int]:
@@ -480,95 +416,6 @@ def _first_page_text(reader: PdfReader) -> str:
             return reader.pages[0].extract_text(visitor_operand_before=stop_when_late)
     except Exception:
         return ""
-
-
-def _remove_active_content(root, pages) -> bool:
-    """Remove from a reader's catalog and pages (before cloning) what acts by itself or carries other files:
-    JavaScript, actions on opening and on page or field events, forms (which may submit themselves), attached
-    files, media, and every action of links and bookmarks but going to a page or opening a link when clicked.
-    Returns whether anything was removed."""
-    removed = False
-    for key in ("/OpenAction", "/AA", "/AcroForm"):
-        removed |= root.pop(NameObject(key), None) is not None
-    names = root.get("/Names")
-    names = names.get_object() if names is not None else None
-    if isinstance(names, DictionaryObject):
-        for key in ("/JavaScript", "/EmbeddedFiles"):
-            removed |= names.pop(NameObject(key), None) is not None
-    for page in pages:
-        removed |= page.pop(NameObject("/AA"), None) is not None
-        annotations = page.get("/Annots")
-        annotations = annotations.get_object() if annotations is not None else None
-        if not isinstance(annotations, ArrayObject):
-            removed |= page.pop(NameObject("/Annots"), None) is not None
-            continue
-        kept = ArrayObject()
-        for reference in annotations:
-            annotation = reference.get_object()
-            if not isinstance(annotation, DictionaryObject) or annotation.get("/Subtype") in _ACTIVE_ANNOTATIONS:
-                removed = True
-                continue
-            removed |= annotation.pop(NameObject("/AA"), None) is not None
-            removed |= _keep_passive_action(annotation)
-            removed |= _remove_field_actions(annotation)
-            kept.append(reference)
-        page[NameObject("/Annots")] = kept
-    outlines = root.get("/Outlines")
-    outlines = outlines.get_object() if outlines is not None else None
-    if isinstance(outlines, DictionaryObject):
-        removed |= _clean_outline(outlines)
-    return removed
-
-
-def _remove_field_actions(widget) -> bool:
-    # A form field's widget is drawn from its own appearance; the field it belongs to (its /Parent chain), still
-    # copied through it, may run JavaScript on each keystroke or calculation (/AA).
-    removed = False
-    field = widget.get("/Parent")
-    for _ in range(32):  # fields nest a few levels; a hostile file may loop
-        field = field.get_object() if field is not None else None
-        if not isinstance(field, DictionaryObject):
-            break
-        removed |= field.pop(NameObject("/AA"), None) is not None
-        removed |= _keep_passive_action(field)
-        field = field.get("/Parent")
-    return removed
-
-
-def _keep_passive_action(dictionary) -> bool:
-    action = dictionary.get("/A")
-    action = action.get_object() if action is not None else None
-    if action is None:
-        return False
-    if not isinstance(action, DictionaryObject) or action.get("/S") not in _PASSIVE_ACTIONS:
-        dictionary.pop(NameObject("/A"), None)
-        return True
-    return action.pop(NameObject("/Next"), None) is not None  # a chain of actions may go on with JavaScript
-
-
-def _clean_outline(outlines) -> bool:
-    # Bookmarks form a tree through /First and /Next; a hostile file may loop, hence the set of items seen.
-    removed, seen, stack = False, set(), [outlines.get("/First")]
-    while stack and len(seen) < _PAGE_MAX_OBJECTS:
-        reference = stack.pop()
-        if not isinstance(reference, IndirectObject) or (reference.idnum, reference.generation) in seen:
-            continue
-        seen.add((reference.idnum, reference.generation))
-        item = reference.get_object()
-        if isinstance(item, DictionaryObject):
-            removed |= _keep_passive_action(item)
-            stack.extend([item.get("/First"), item.get("/Next")])
-    return removed
-
-
-def _normalised(text: str) -> str:
-    # NFKC turns ligatures (ﬁ) and full-width forms into plain letters; casefold handles ß and the like.
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-
-
-def _whole_word_pattern(needle: str) -> re.Pattern[str]:
-    # "Li Wei" should not match "Li Weiss"; an email should not match inside a longer address.
-    return re.compile(r"(?<![\w.@+-])" + re.escape(needle) + r"(?![\w@-]|\.\w)")
 
 
 def _check_zip(fileobj, size: int) -> None:
