@@ -541,7 +541,8 @@ class EmailTemplateForm(forms.Form):
         )
 
     def _check(self, name):
-        source = self.cleaned_data[name]
+        # Browsers send a textarea's lines ending in CRLF; the placeholders' values end theirs in LF.
+        source = self.cleaned_data[name].replace("\r\n", "\n")
         found = placeholders.problems(source, self.allowed)
         if found:
             shown = found[: self.SHOWN_PROBLEMS]

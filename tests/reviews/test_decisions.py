@@ -694,6 +694,17 @@ def test_saved_wording_is_used_in_the_preview_and_the_release(settings, client, 
     assert EmailTemplate.objects.get().updated_by == cast["chair"]
 
 
+def test_saved_wording_ends_its_lines_as_the_emails_do(client, cast, paper):
+    client.force_login(cast["chair"])
+
+    client.post(
+        url("email_template", "decision_reject"),
+        {"subject": "Decision", "body": "Dear {author_names},\r\n\r\nsorry.\r\n", "action": "save"},
+    )
+
+    assert EmailTemplate.objects.get().body == "Dear {author_names},\n\nsorry.\n"
+
+
 def test_placeholder_values_are_never_read_as_placeholders(client, cast, workshop):
     paper = submitted_paper(workshop, cast["author"], title="On {paper_number} and {{ submission.title }}")
     decide(submission=paper, outcome=REJECT, by=cast["chair"])
