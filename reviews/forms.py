@@ -1,17 +1,17 @@
+from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.template import TemplateDoesNotExist, TemplateSyntaxError
 
 from reviews.enums import Outcome
 from reviews.models import ReviewerProfile
 from reviews.services import reviewers as services
 from reviews.services.reviews import CriterionInput
 from submissions.enums import Presentation
+from workshop import placeholders
 from workshop.forms import ModelMultipleIdField
-from workshop.mail import render_text_template
 from workshop.models import Direction, User
 from workshop.validators import parse_email_domains
 
@@ -516,22 +516,40 @@ class BulkDecisionForm(forms.Form):
 
 
 class EmailTemplateForm(forms.Form):
-    """A workshop's wording of a decision email, in Django template syntax. `context`: the
-    variables of a real paper, to catch errors that only show when rendering (a missing include)."""
+    """A workshop's wording of a decision email, in the placeholder language (workshop.placeholders):
+    `allowed` are the email's placeholders (name → description). Text with template code or an
+    unknown placeholder is refused with the list of the placeholders it may use."""
+
+    # How many problems of one field are named; the rest are counted.
+    SHOWN_PROBLEMS = 5
 
     subject = forms.CharField(max_length=300)
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 20, "class": "font-monospace"}), strip=False)
+    body = forms.CharField(
+        label="Message", widget=forms.Textarea(attrs={"rows": 20, "class": "font-monospace"}), strip=False
+    )
 
-    def __init__(self, *args, context=None, **kwargs):
+    def __init__(self, *args, allowed, **kwargs):
         super().__init__(*args, **kwargs)
-        self.context = context
+        self.allowed = allowed
+        self.helper = FormHelper()
+        self.helper.form_id = "template-form"
+        self.helper.layout = Layout(
+            "subject",
+            "body",
+            StrictButton("Preview", type="submit", name="action", value="preview", css_class="btn-outline-secondary"),
+            StrictButton("Save", type="submit", name="action", value="save", css_class="btn-primary ms-2"),
+        )
 
     def _check(self, name):
-        source = self.cleaned_data[name]
-        try:
-            render_text_template(source, self.context or {})
-        except (TemplateSyntaxError, TemplateDoesNotExist) as error:
-            raise ValidationError(f"Template error: {error}") from None
+        # Browsers send a textarea's lines ending in CRLF; the placeholders' values end theirs in LF.
+        source = self.cleaned_data[name].replace("\r\n", "\n")
+        found = placeholders.problems(source, self.allowed)
+        if found:
+            shown = found[: self.SHOWN_PROBLEMS]
+            if len(found) > len(shown):
+                shown.append(f"And {len(found) - len(shown)} more.")
+            shown.append(f"The placeholders of this email: {placeholders.listing(self.allowed)}.")
+            raise ValidationError(" ".join(shown))
         return source
 
     def clean_subject(self):

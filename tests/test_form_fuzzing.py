@@ -578,7 +578,7 @@ def test_fuzz_bulk_decisions(login, workshop, cast):
 def test_fuzz_decision_email_template(login, workshop, cast):
     paper = submitted_paper(workshop, cast["author"])
     submit_review(paper, cast["reviewer"])
-    base = {"subject": "Accepted: {{ submission.title }}", "body": "Dear authors,\n\nwell done.\n", "action": "preview"}
+    base = {"subject": "Accepted: {paper_title}", "body": "Dear authors,\n\nwell done.\n", "action": "preview"}
 
     fuzz(
         login(cast["chair"]),

@@ -3,6 +3,9 @@
 `OutboxBackend` is Django's EMAIL_BACKEND, so `send_mail` anywhere (allauth's included) writes a
 row instead of talking to a server; `queue_email` renders one of templates/emails/ for a
 workshop. After the transaction commits, a Celery task delivers the row (workshop.tasks).
+
+The emails whose wording chairs may edit are never Django templates: their text, the workshop's
+or the default, is in the placeholder language (workshop.placeholders), filled from plain strings.
 """
 
 import logging
@@ -11,11 +14,11 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.template import Context, Engine, TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.utils.html import strip_tags
 
-from workshop import outbox
+from workshop import outbox, placeholders
 from workshop.enums import EmailKind
 from workshop.models import DigestItem, EmailTemplate, OutboxEmail
 from workshop.selectors import digest_recipient
@@ -99,25 +102,47 @@ class OutboxBackend(BaseEmailBackend):
         return len(rows)
 
 
-def render_text_template(source, context) -> str:
-    """Render a chair's template text (an EmailTemplate's subject or body) for a plain-text email:
-    no HTML escaping, as the file templates turn it off in emails/base.txt."""
-    return Engine.get_default().from_string(source).render(Context(context, autoescape=False))
+def default_wording(template) -> tuple[str, str]:
+    """The default subject and body of an email that chairs may reword: the text of
+    templates/emails/<template>_{subject,message}.txt, in the placeholder language
+    (workshop.placeholders), not Django's."""
+    subject = get_template(f"emails/{template}_subject.txt").template.source
+    return subject.strip(), get_template(f"emails/{template}_message.txt").template.source
 
 
-def render_email(template, context, *, overrides=None):
-    """Subject, text and (if written) HTML of templates/emails/<template>_{subject.txt,message.txt,message.html},
-    the naming allauth uses too; or the workshop's own wording of it (an EmailTemplate), text only.
-    `overrides` (name → EmailTemplate, read once) spares a bulk sender one query per email."""
-    context = {"site_url": settings.SITE_URL, **context}
-    workshop = context.get("workshop")
+def override_problems(override, allowed) -> list[str]:
+    """Why a workshop's stored wording (an EmailTemplate) cannot be sent; empty if it can."""
+    return placeholders.problems(override.subject, allowed) + placeholders.problems(override.body, allowed)
+
+
+def _render_wording(template, workshop, values, overrides):
+    """Subject and text of an email that chairs may reword, from its placeholders' `values`:
+    the workshop's own wording when it has one that is valid for these values, else the default.
+    A stored wording with problems (one written before the placeholder language, which the
+    migration could not convert) is never rendered: the default goes out until a chair fixes it."""
     if overrides is not None:
         override = overrides.get(template)
     else:
         override = EmailTemplate.objects.filter(workshop=workshop, name=template).first() if workshop else None
-    if override is not None:
-        subject = render_text_template(override.subject, context)
-        return " ".join(subject.split()), render_text_template(override.body, context), ""
+    if override is not None and override_problems(override, values):
+        logger.warning("The %s wording of %s has problems; sending the default.", template, workshop)
+        override = None
+    subject, body = (override.subject, override.body) if override is not None else default_wording(template)
+    return placeholders.render(subject, values), placeholders.render(body, values)
+
+
+def render_email(template, context, *, overrides=None):
+    """Subject, text and (if written) HTML of templates/emails/<template>_{subject.txt,message.txt,message.html},
+    the naming allauth uses too.
+
+    An email whose context carries `placeholders` (name → str) is one that chairs may reword: its
+    text is the workshop's own wording (an EmailTemplate) or the default, both in the placeholder
+    language, filled with those values only, text only. `overrides` (name → EmailTemplate, read
+    once) spares a bulk sender one query per email."""
+    if "placeholders" in context:
+        subject, text = _render_wording(template, context.get("workshop"), context["placeholders"], overrides)
+        return " ".join(subject.split()), text, ""
+    context = {"site_url": settings.SITE_URL, **context}
     subject = render_to_string(f"emails/{template}_subject.txt", context)
     text = render_to_string(f"emails/{template}_message.txt", context)
     try:

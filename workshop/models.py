@@ -261,12 +261,18 @@ class OutboxEmail(models.Model):
 
 
 class EmailTemplate(models.Model):
-    """A workshop's own wording of one of templates/emails/ (e.g. the acceptance email)."""
+    """A workshop's own wording of one of templates/emails/ (e.g. the acceptance email): text in
+    the placeholder language of workshop.placeholders, never a template."""
 
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="email_templates")
     name = models.CharField(max_length=100, help_text="The template's name, e.g. decision_accept.")
-    subject = models.CharField(max_length=300)
-    body = models.TextField(help_text="Django template syntax; the same variables as the default template.")
+    subject = models.CharField(
+        max_length=300, help_text="Plain text with the email's placeholders, such as {paper_title}."
+    )
+    body = models.TextField(
+        help_text="Plain text with the email's placeholders, such as {paper_title}; write \\{ for a brace. "
+        "Never a template: wording with anything else is not sent, the default wording is."
+    )
     updated_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 

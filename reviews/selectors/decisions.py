@@ -7,11 +7,12 @@ without the reviewers' names and without their confidential comments.
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Avg, Case, Count, Exists, F, FloatField, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
-from django.template.loader import get_template
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from reviews import selectors as review_selectors
@@ -21,6 +22,8 @@ from reviews.selectors.reviews import reviewer_numbers_of
 from submissions import selectors as submission_selectors
 from submissions.enums import DECIDED, LIVE, Presentation
 from submissions.models import Submission, SubmissionAuthor
+from workshop.mail import default_wording
+from workshop.templatetags.workshop_tags import aoe
 
 # The decisions list: live papers, and those whose decision was released (frozen, for reference).
 LISTED = LIVE | DECIDED
@@ -120,23 +123,41 @@ def reviews_for_authors_of(workshop, submission_ids) -> dict[int, list[AuthorRev
 
 
 def decision_email_context(decision, reviews=None) -> dict:
-    """The variables of the decision emails (and their preview): the paper, the decision, and the
-    reviews for the authors when the workshop shares them (`reviews`: read already, in bulk)."""
+    """The context of a decision email (workshop.mail.render_email): its placeholders' values."""
+    return {"placeholders": decision_email_placeholders(decision, reviews)}
+
+
+def decision_email_placeholders(decision, reviews=None) -> dict[str, str]:
+    """The values of the decision emails' placeholders (reviews.emails.PLACEHOLDERS), all plain
+    strings: the paper, its decision, and the reviews for the authors when the workshop shares
+    them (`reviews`: read already, in bulk). Nothing else of the paper or the workshop reaches the
+    chairs' wording, which can only name these values."""
     submission = decision.submission
     workshop = submission.workshop
-    share = workshop.share_reviews_with_authors
-    if share and reviews is None:
-        reviews = reviews_for_authors(submission)
-    return {
-        "submission": submission,
-        "decision": decision,
-        "outcome": decision.get_outcome_display(),
-        "presentation": decision.get_presentation_display() if decision.presentation else "",
-        "note": decision.note_to_authors,
-        "share_reviews": share,
-        "reviews": reviews if share else [],
-        "reviews_url": reviews_url(submission),
+    if workshop.share_reviews_with_authors:
+        if reviews is None:
+            reviews = reviews_for_authors(submission)
+        shown = render_to_string("emails/_decision_reviews.txt", {"reviews": reviews}) if reviews else ""
+    else:
+        shown = ""
+    names = [author.name for author in submission.authors.all()]
+    values = {
+        "workshop_name": workshop.name,
+        "workshop_short_name": workshop.short_name,
+        "paper_number": str(submission.number),
+        "paper_title": submission.title,
+        "author_names": " and ".join(filter(None, [", ".join(names[:-1]), *names[-1:]])),
+        "decision": decision_label(decision),
+        "note": f"A note from the chairs:\n\n{decision.note_to_authors}\n\n" if decision.note_to_authors else "",
+        "paper_url": settings.SITE_URL + reviews_url(submission),
+        "reviews": shown,
+        "site_url": settings.SITE_URL,
     }
+    if decision.outcome == Outcome.ACCEPT:
+        values["presentation"] = decision.get_presentation_display().lower()
+        deadline = workshop.camera_ready_deadline
+        values["camera_ready_deadline"] = aoe(deadline) if deadline else "the date the chairs will announce"
+    return values
 
 
 def released_decision(submission) -> Decision | None:
@@ -349,11 +370,10 @@ def preview_decision(viewer, workshop, outcome, *, stand_in=False) -> Decision |
 
 
 def email_template_source(name, override=None) -> tuple[str, str]:
-    """The subject and body a chair edits: the workshop's own wording, or the default's source."""
+    """The subject and body a chair edits: the workshop's own wording, or the default's."""
     if override is not None:
         return override.subject, override.body
-    subject = get_template(f"emails/{name}_subject.txt").template.source
-    return subject.strip(), get_template(f"emails/{name}_message.txt").template.source
+    return default_wording(name)
 
 
 # --- the authors -----------------------------------------------------------------------------

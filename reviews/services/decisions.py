@@ -11,6 +11,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from reviews.emails import EDITABLE_EMAILS, PLACEHOLDERS
 from reviews.enums import Outcome
 from reviews.models import Decision
 from reviews.selectors.decisions import (
@@ -25,6 +26,7 @@ from submissions.enums import LIVE, Presentation
 from submissions.models import Submission
 from submissions.selectors import is_conflicted
 from submissions.services import record_decisions
+from workshop import placeholders
 from workshop.mail import queue_emails
 from workshop.models import EmailTemplate, Workshop
 
@@ -224,16 +226,18 @@ def decide_many(*, workshop, choices, outcome, by, presentation="") -> tuple[lis
 
 # --- the workshop's wording of the decision emails -------------------------------------------
 
-EDITABLE_EMAILS = {
-    "decision_accept": "Acceptance email",
-    "decision_reject": "Rejection email",
-}
-
 
 def save_email_template(*, workshop, name, subject, body, by) -> EmailTemplate:
-    """Store the workshop's own wording of a decision email (its form checked the template syntax)."""
+    """Store the workshop's own wording of a decision email, in the placeholder language.
+
+    Text with a problem (template code, an unknown placeholder) is refused whole, with every
+    problem named: a wording is stored only if it can be sent as it is."""
     if name not in EDITABLE_EMAILS:
         raise DecisionRefused("This email cannot be edited.")
+    allowed = PLACEHOLDERS[name]
+    found = placeholders.problems(subject, allowed) + placeholders.problems(body, allowed)
+    if found:
+        raise DecisionRefused(" ".join(found))
     template, _ = EmailTemplate.objects.update_or_create(
         workshop=workshop, name=name, defaults={"subject": subject, "body": body, "updated_by": by}
     )

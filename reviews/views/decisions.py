@@ -3,20 +3,21 @@ previewing the emails, the workshop's wording of those emails, and what the auth
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
+from reviews.emails import EDITABLE_EMAILS, PLACEHOLDERS
 from reviews.enums import Outcome
 from reviews.forms import BulkDecisionForm, DecisionForm, EmailTemplateForm
 from reviews.selectors import decisions as selectors
 from reviews.services import decisions as services
-from reviews.services.decisions import EDITABLE_EMAILS, DecisionRefused
+from reviews.services.decisions import DecisionRefused
 from submissions.publication import camera_ready_refusal
-from workshop.mail import render_email, render_text_template
+from workshop import placeholders
+from workshop.mail import override_problems, render_email
 from workshop.models import EmailTemplate
 from workshop.selectors import workshop_by_slug
 from workshop.views import workshop_permission_required
@@ -122,18 +123,20 @@ def chair_paper_reviews(request, workshop, submission_id):
     )
 
 
-def _preview(workshop, decision, *, subject=None, body=None):
-    """The decision email of this paper as its authors would get it: the workshop's saved wording,
-    or the unsaved `subject` and `body` being edited."""
+def _preview(workshop, decision, *, subject=None, body=None, overrides=None):
+    """The decision email of this paper as its authors would get it: the workshop's saved wording
+    (or the default while that has problems), or the unsaved `subject` and `body` being edited,
+    which the form has checked. Only the paper's placeholder values reach the text. `overrides`:
+    the workshop's wordings, read once (workshop.mail.render_email)."""
     context = {"workshop": workshop, **selectors.decision_email_context(decision)}
     if subject is None:
-        subject, text, _ = render_email(f"decision_{decision.outcome}", context)
+        subject, text, _ = render_email(f"decision_{decision.outcome}", context, overrides=overrides)
         return {"decision": decision, "subject": subject, "text": text}
-    context = {"site_url": settings.SITE_URL, **context}
+    values = context["placeholders"]
     return {
         "decision": decision,
-        "subject": " ".join(render_text_template(subject, context).split()),
-        "text": render_text_template(body, context),
+        "subject": " ".join(placeholders.render(subject, values).split()),
+        "text": placeholders.render(body, values),
     }
 
 
@@ -161,11 +164,19 @@ def release(request, workshop):
         response = HttpResponse()
         response["HX-Refresh"] = "true"  # finished: show the whole page again
         return response
+    overrides = {row.name: row for row in EmailTemplate.objects.filter(workshop=workshop, name__in=EDITABLE_EMAILS)}
     previews = []
     for outcome in Outcome:
+        name = f"decision_{outcome}"
         decision = selectors.preview_decision(request.user, workshop, outcome)
+        broken = name in overrides and bool(override_problems(overrides[name], PLACEHOLDERS[name]))
         previews.append(
-            {"outcome": outcome, "name": f"decision_{outcome}", **(_preview(workshop, decision) if decision else {})}
+            {
+                "outcome": outcome,
+                "name": name,
+                "wording_broken": broken,
+                **(_preview(workshop, decision, overrides=overrides) if decision else {}),
+            }
         )
     return render(
         request,
@@ -184,11 +195,12 @@ def email_template(request, workshop, name):
     if name not in EDITABLE_EMAILS:
         raise Http404("No such email.")
     outcome = Outcome(name.removeprefix("decision_"))
+    allowed = PLACEHOLDERS[name]
     override = EmailTemplate.objects.filter(workshop=workshop, name=name).first()
+    # Stored before the placeholder language and not convertible: the release sends the default.
+    broken = override is not None and bool(override_problems(override, allowed))
+    # A paper the chair is not in conflict with, so that the preview shows nothing they may not read.
     decision = selectors.preview_decision(request.user, workshop, outcome, stand_in=True)
-    context = None
-    if decision is not None:
-        context = {"workshop": workshop, **selectors.decision_email_context(decision)}
     action = request.POST.get("action")
     if request.method == "POST" and action == "reset":
         if services.reset_email_template(workshop=workshop, name=name):
@@ -196,7 +208,7 @@ def email_template(request, workshop, name):
         return redirect(request.path)
     preview = None
     if request.method == "POST":
-        form = EmailTemplateForm(request.POST, context=context)
+        form = EmailTemplateForm(request.POST, allowed=allowed)
         if form.is_valid():
             data = form.cleaned_data
             if action == "save":
@@ -209,7 +221,11 @@ def email_template(request, workshop, name):
                 preview = _preview(workshop, decision, subject=data["subject"], body=data["body"])
     else:
         subject, body = selectors.email_template_source(name, override)
-        form = EmailTemplateForm(initial={"subject": subject, "body": body})
+        if broken:  # shown with its problems marked, for the chair to fix
+            form = EmailTemplateForm({"subject": subject, "body": body}, allowed=allowed)
+            form.is_valid()
+        else:
+            form = EmailTemplateForm(initial={"subject": subject, "body": body}, allowed=allowed)
         if decision is not None:
             preview = _preview(workshop, decision)
     return render(
@@ -221,6 +237,8 @@ def email_template(request, workshop, name):
             "title": EDITABLE_EMAILS[name],
             "form": form,
             "override": override,
+            "override_broken": broken,
+            "placeholders": [(f"{{{placeholder}}}", description) for placeholder, description in allowed.items()],
             "preview": preview,
             "decision": decision,
             "other": next(other for other in EDITABLE_EMAILS if other != name),

@@ -9,12 +9,15 @@ signed-in users get 404; anonymous visitors are sent to log in. Denied POSTs cha
 import pytest
 from django.urls import reverse
 
+from reviews.emails import PLACEHOLDERS
 from reviews.models import Decision
-from reviews.services.decisions import decide, release_decisions
+from reviews.services.decisions import DecisionRefused, decide, release_decisions, save_email_template
 from tests.conftest import PERSONAS
 from tests.reviews.conftest import submit_review
 from tests.submissions.conftest import submitted_paper
-from workshop.models import EmailTemplate, OutboxEmail
+from workshop.enums import Role
+from workshop.models import EmailTemplate, OutboxEmail, User
+from workshop.services import add_member
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +180,98 @@ def test_conflicted_chair_reads_no_decision_email_about_their_paper_in_the_outbo
 
     assert "Causal parrots" not in page and cast["coauthor"].email not in page
     assert "LLMs for causal discovery" in page
+
+
+# --- the chairs' wording of the emails is never a template (issue 12) ---------------------------------------------
+
+OWN_TITLE, WEAKNESS, ELSEWHERE_REVIEW = "My own causal paper", "Lemma 3 is wrong.", "Seen in another workshop only."
+# The outside review's attacks, as a chair would paste them into the body of the acceptance email.
+ATTACKS = {
+    "reviews of every paper": "{% for s in workshop.submissions.all %}{% for r in s.reviews.all %}"
+    "{{ r.reviewer.email }} {{ r.scores }} {{ r.weaknesses }} {{ s.decision.outcome }}{% endfor %}{% endfor %}",
+    "password hash": "{{ submission.created_by.password }}",
+    "another workshop": "{% for m in workshop.memberships.all %}{% for r in m.user.reviews.all %}"
+    "{{ r.summary }}{% endfor %}{% endfor %}",
+    "a file": '{% include "../../etc/hostname" %}',
+}
+
+
+@pytest.fixture
+def chairs_own_paper(workshop, other_workshop, cast):
+    """The conflicted chair co-authors paper 1, reviewed and accepted; paper 2 is another author's. The
+    reviewer also reviews in another workshop."""
+    own = submitted_paper(workshop, cast["author"], title=OWN_TITLE, authors=[cast["author"], cast["conflicted_chair"]])
+    submitted_paper(workshop, cast["other_author"], title="LLMs for causal discovery")
+    submit_review(own, cast["reviewer"], overall=2, weaknesses=WEAKNESS, confidential_comments=SECRET)
+    decide(submission=own, outcome="accept", presentation="poster", by=cast["chair"])
+    elsewhere = submitted_paper(other_workshop, cast["other_author"], title="Elsewhere")
+    add_member(workshop=other_workshop, user=cast["reviewer"], role=Role.REVIEWER)
+    submit_review(elsewhere, cast["reviewer"], summary=ELSEWHERE_REVIEW)
+    return own
+
+
+def assert_shows_nothing_secret(page, cast):
+    for secret in (OWN_TITLE, WEAKNESS, SECRET, ELSEWHERE_REVIEW, cast["reviewer"].email, "&#x27;overall&#x27;"):
+        assert secret not in page
+    for user in User.objects.all():
+        assert user.password not in page
+
+
+@pytest.mark.parametrize("action", ["preview", "save"])
+@pytest.mark.parametrize("attack", list(ATTACKS))
+@pytest.mark.parametrize("persona", ["chair", "conflicted_chair"])
+def test_template_code_in_the_wording_is_refused_and_shows_nothing(
+    client, cast, chairs_own_paper, persona, attack, action
+):
+    client.force_login(cast[persona])
+
+    response = client.post(
+        url("email_template", "decision_accept"),
+        {"subject": "Accepted: {paper_title}", "body": f"Dear authors,\n\n{ATTACKS[attack]}\n", "action": action},
+    )
+
+    page = response.content.decode()
+    assert_shows_nothing_secret(page, cast)
+    assert response.status_code == 200
+    assert "is template code, which these emails do not run; use the placeholders." in page
+    assert "The placeholders of this email: {workshop_name}, {workshop_short_name}, {paper_number}" in page
+    assert "Fix the problems marked above to see the preview." in page
+    assert not EmailTemplate.objects.exists()
+
+
+@pytest.mark.parametrize("attack", list(ATTACKS))
+def test_template_code_is_refused_by_the_service_too(cast, workshop, attack):
+    with pytest.raises(DecisionRefused, match="is template code"):
+        save_email_template(
+            workshop=workshop, name="decision_accept", subject="S", body=ATTACKS[attack], by=cast["chair"]
+        )
+
+    assert not EmailTemplate.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["decision_accept", "decision_reject"])
+def test_conflicted_chair_previews_every_placeholder_without_their_paper(client, cast, chairs_own_paper, name):
+    client.force_login(cast["conflicted_chair"])
+    body = "\n".join(f"{placeholder}: {{{placeholder}}}" for placeholder in PLACEHOLDERS[name])
+
+    page = client.post(url("email_template", name), {"subject": "{paper_title}", "body": body, "action": "preview"})
+
+    preview = page.content.decode().split('id="preview"')[1]
+    assert "With paper #2, as if it were" in preview and "paper_title: LLMs for causal discovery" in preview
+    assert_shows_nothing_secret(page.content.decode(), cast)
+
+
+def test_released_email_in_a_stored_wording_with_template_code_is_the_default(cast, workshop, chairs_own_paper):
+    # A wording stored before the placeholder language (by the admin, or a migration that could not convert
+    # it) is never rendered: the authors get the default wording.
+    EmailTemplate.objects.create(
+        workshop=workshop, name="decision_accept", subject="{{ submission.title }}", body=ATTACKS["password hash"]
+    )
+
+    release_decisions(workshop=workshop, by=cast["chair"])
+
+    [email] = OutboxEmail.objects.filter(template="decision_accept")
+    assert email.subject == f"[CaLM] Paper #1 accepted: {OWN_TITLE}"
+    assert "We are delighted to tell you that your paper #1" in email.body_text
+    for user in User.objects.all():
+        assert user.password not in email.body_text

@@ -2,16 +2,25 @@
 emails previewed and sent once, the workshop's wording of those emails, and the authors' page."""
 
 import threading
+from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils.html import escape
 
+from reviews.emails import EDITABLE_EMAILS, PLACEHOLDERS
 from reviews.enums import Outcome
 from reviews.models import Decision
-from reviews.selectors.decisions import ReleaseProgress, release_progress
+from reviews.selectors.decisions import ReleaseProgress, decision_email_placeholders, release_progress
 from reviews.services import decisions as decision_services
-from reviews.services.decisions import DecisionRefused, decide, release_decisions, start_release
+from reviews.services.decisions import (
+    DecisionRefused,
+    decide,
+    release_decisions,
+    save_email_template,
+    start_release,
+)
 from submissions.enums import Presentation, SubmissionStatus
 from submissions.models import Submission
 from submissions.services import transition
@@ -19,7 +28,9 @@ from tests.factories import member
 from tests.reviews.conftest import submit_review
 from tests.submissions.conftest import submitted_paper
 from workshop.enums import Role
+from workshop.mail import default_wording
 from workshop.models import EmailTemplate, OutboxEmail, Workshop
+from workshop.placeholders import problems
 
 pytestmark = pytest.mark.django_db
 
@@ -595,26 +606,116 @@ def test_release_page_does_not_preview_a_paper_the_chair_is_conflicted_with(clie
 # --- the workshop's wording --------------------------------------------------------------------
 
 
-def test_saved_wording_is_used_in_the_preview_and_the_release(client, cast, workshop, paper):
-    decide(submission=paper, outcome=ACCEPT, presentation="poster", by=cast["chair"])
+def test_default_acceptance_email_reads_in_full(settings, workshop, cast, paper, reviewed):
+    settings.SITE_URL = "https://calm.example"
+    workshop.camera_ready_deadline = datetime(2026, 12, 10, 11, 59, tzinfo=UTC)
+    workshop.save(update_fields=["camera_ready_deadline"])
+    decide(submission=paper, outcome=ACCEPT, presentation="spotlight", note="Shorten the talk.", by=cast["chair"])
+
+    release_decisions(workshop=workshop, by=cast["chair"])
+
+    [email] = decision_emails(paper)
+    assert email.subject == "[CaLM] Paper #1 accepted: Causal parrots"
+    assert email.body_text.startswith(
+        "Dear authors,\n\n"
+        'We are delighted to tell you that your paper #1, "Causal parrots", has been accepted to Causality and '
+        "Large Models for spotlight presentation.\n\n"
+        "A note from the chairs:\n\nShorten the talk.\n\n"
+        "Please upload the camera-ready version (final, not anonymised) by Wed 9 Dec 2026, 23:59 AoE.\n\n"
+        "The decision, on the workshop's site:\n"
+        f"https://calm.example/calm/papers/{paper.pk}/reviews/\n\n--- Reviewer 1 ---\n"
+    )
+    assert email.body_text.endswith("\n— Workshop reviews for Causality and Large Models\nhttps://calm.example\n")
+
+
+def test_default_rejection_email_without_note_or_shared_reviews_reads_in_full(
+    settings, workshop, cast, paper, reviewed
+):
+    settings.SITE_URL = "https://calm.example"
+    workshop.share_reviews_with_authors = False
+    workshop.save(update_fields=["share_reviews_with_authors"])
+    decide(submission=paper, outcome=REJECT, by=cast["chair"])
+
+    release_decisions(workshop=workshop, by=cast["chair"])
+
+    [email] = decision_emails(paper)
+    assert (email.subject, email.body_text) == (
+        "[CaLM] Decision on paper #1: Causal parrots",
+        "Dear authors,\n\n"
+        'Thank you for submitting your paper #1, "Causal parrots", to Causality and Large Models. We are sorry to '
+        "tell you that it was not accepted this year: the chairs received many more good papers than the workshop "
+        "has room for.\n\n"
+        "The decision, on the workshop's site:\n"
+        f"https://calm.example/calm/papers/{paper.pk}/reviews/\n\n"
+        "— Workshop reviews for Causality and Large Models\nhttps://calm.example\n",
+    )
+
+
+EVERY_PLACEHOLDER = "\n".join(f"{name}={{{name}}}" for name in PLACEHOLDERS["decision_accept"])
+
+
+def test_saved_wording_is_used_in_the_preview_and_the_release(settings, client, cast, workshop, paper, reviewed):
+    settings.SITE_URL = "https://calm.example"
+    decide(submission=paper, outcome=ACCEPT, presentation="poster", note="Well done.", by=cast["chair"])
     client.force_login(cast["chair"])
     wording = {
-        "subject": "Good news about {{ submission.title }}",
-        "body": "Hello! {{ submission.title }} is in, as a {{ presentation|lower }} & more.",
+        "subject": "Good news about {paper_title} \\{#{paper_number}\\}",
+        "body": "Hello! {paper_title} is in, as a {presentation} & more.\n" + EVERY_PLACEHOLDER,
         "action": "save",
     }
 
-    client.post(url("email_template", "decision_accept"), wording)
+    saved = client.post(url("email_template", "decision_accept"), wording, follow=True).content.decode()
     preview = client.get(url("release")).content.decode()
     release_decisions(workshop=workshop, by=cast["chair"])
 
-    assert "Good news about Causal parrots" in preview
+    assert "Saved: the release sends this acceptance email." in saved
+    assert "Good news about Causal parrots {#1}" in preview
     [email] = decision_emails(paper)
-    assert (email.subject, email.body_text) == (
-        "Good news about Causal parrots",
+    assert email.subject == "Good news about Causal parrots {#1}"
+    lines = email.body_text.split("\n")
+    assert lines[:12] == [
         "Hello! Causal parrots is in, as a poster & more.",
-    )
+        "workshop_name=Causality and Large Models",
+        "workshop_short_name=CaLM",
+        "paper_number=1",
+        "paper_title=Causal parrots",
+        "author_names=Ada Author and Cole Coauthor",
+        "decision=Accept (poster)",
+        "note=A note from the chairs:",
+        "",
+        "Well done.",
+        "",
+        "",
+    ]
+    assert lines[12] == f"paper_url=https://calm.example/calm/papers/{paper.pk}/reviews/"
+    assert "reviews=\n--- Reviewer 1 ---\nOverall recommendation: 5 (Strong accept)" in email.body_text
+    assert "site_url=https://calm.example\npresentation=poster\ncamera_ready_deadline=" in email.body_text
+    assert SECRET not in email.body_text and "Rita Reviewer" not in email.body_text
     assert EmailTemplate.objects.get().updated_by == cast["chair"]
+
+
+def test_saved_wording_ends_its_lines_as_the_emails_do(client, cast, paper):
+    client.force_login(cast["chair"])
+
+    client.post(
+        url("email_template", "decision_reject"),
+        {"subject": "Decision", "body": "Dear {author_names},\r\n\r\nsorry.\r\n", "action": "save"},
+    )
+
+    assert EmailTemplate.objects.get().body == "Dear {author_names},\n\nsorry.\n"
+
+
+def test_placeholder_values_are_never_read_as_placeholders(client, cast, workshop):
+    paper = submitted_paper(workshop, cast["author"], title="On {paper_number} and {{ submission.title }}")
+    decide(submission=paper, outcome=REJECT, by=cast["chair"])
+    save_email_template(
+        workshop=workshop, name="decision_reject", subject="{paper_title}", body="{paper_title}", by=cast["chair"]
+    )
+
+    release_decisions(workshop=workshop, by=cast["chair"])
+
+    [email] = decision_emails(paper)
+    assert (email.subject, email.body_text) == (paper.title, paper.title)
 
 
 def test_editor_previews_unsaved_wording_without_saving(client, cast, paper):
@@ -622,7 +723,7 @@ def test_editor_previews_unsaved_wording_without_saving(client, cast, paper):
 
     page = client.post(
         url("email_template", "decision_reject"),
-        {"subject": "About #{{ submission.number }}", "body": "Sorry, {{ submission.title }}.", "action": "preview"},
+        {"subject": "About #{paper_number}", "body": "Sorry, {paper_title}.", "action": "preview"},
     ).content.decode()
 
     preview = page.split('id="preview"')[1]
@@ -630,27 +731,57 @@ def test_editor_previews_unsaved_wording_without_saving(client, cast, paper):
     assert not EmailTemplate.objects.exists()
 
 
-def test_editor_reports_a_template_syntax_error_and_saves_nothing(client, cast, paper):
+def test_editor_refuses_an_unknown_placeholder_with_the_list_and_keeps_the_text(client, cast, paper):
     client.force_login(cast["chair"])
+    body = "Dear {author_names},\n\nsee you at {venue}. We chose a {presentation}."
 
     page = client.post(
-        url("email_template", "decision_accept"),
-        {"subject": "Accepted", "body": "Hello {% if submission %}unclosed", "action": "save"},
+        url("email_template", "decision_reject"), {"subject": "Decision", "body": body, "action": "save"}
     ).content.decode()
 
-    assert "Template error: Unclosed tag" in page
+    assert (
+        "Line 3: {venue} is not a placeholder of this email. Line 3: {presentation} is not a placeholder of this "
+        "email. The placeholders of this email: {workshop_name}, {workshop_short_name}, {paper_number}, "
+        "{paper_title}, {author_names}, {decision}, {note}, {paper_url}, {reviews}, {site_url}."
+    ) in page
+    assert "see you at {venue}. We chose a {presentation}.</textarea>" in page
     assert not EmailTemplate.objects.exists()
 
 
-def test_editor_reports_a_missing_included_template(client, cast, paper):
+def test_editor_refuses_template_code_in_the_subject_too(client, cast, paper):
     client.force_login(cast["chair"])
 
     page = client.post(
         url("email_template", "decision_accept"),
-        {"subject": "Accepted", "body": '{% include "emails/nope.txt" %}', "action": "save"},
+        {"subject": "Accepted: {{ submission.title }}", "body": "Well done.", "action": "preview"},
     ).content.decode()
 
-    assert "Template error: emails/nope.txt" in page and not EmailTemplate.objects.exists()
+    assert "Line 1: {{ submission.title }} is template code, which these emails do not run" in page
+    assert "Accepted: Causal parrots" not in page and not EmailTemplate.objects.exists()
+
+
+def test_editor_counts_the_problems_it_does_not_name(client, cast, paper):
+    client.force_login(cast["chair"])
+    body = "\n".join(f"{{x{number}}}" for number in range(8))
+
+    page = client.post(
+        url("email_template", "decision_accept"), {"subject": "S", "body": body, "action": "save"}
+    ).content.decode()
+
+    assert "Line 5: {x4} is not a placeholder of this email. And 3 more. The placeholders" in page
+    assert "{x5}</" not in page.split("<textarea")[0]
+
+
+def test_editor_lists_each_placeholder_with_its_description(client, cast, paper):
+    client.force_login(cast["chair"])
+
+    accept = client.get(url("email_template", "decision_accept")).content.decode()
+    reject = client.get(url("email_template", "decision_reject")).content.decode()
+
+    listed = accept.split('id="placeholders"')[1].split("</dl>")[0]
+    for name, description in PLACEHOLDERS["decision_accept"].items():
+        assert f"<dt><code>{{{name}}}</code></dt>\n          <dd>{escape(description)}</dd>" in listed
+    assert "{camera_ready_deadline}" in listed and "{camera_ready_deadline}" not in reject
 
 
 def test_editor_starts_from_the_default_and_resets_to_it(client, cast, workshop, paper):
@@ -660,10 +791,31 @@ def test_editor_starts_from_the_default_and_resets_to_it(client, cast, workshop,
 
     client.post(url("email_template", "decision_accept"), {"action": "reset"})
 
-    assert "has been accepted to {{ workshop.name }}" in default
+    assert "has been accepted to {workshop_name} for {presentation} presentation." in default
     assert not EmailTemplate.objects.exists()
     page = client.get(url("email_template", "decision_accept")).content.decode()
-    assert "The default wording" in page and "Reset to the default wording" not in page
+    assert "The default wording." in page and "Reset to the default wording" not in page
+
+
+@pytest.mark.parametrize("name", list(EDITABLE_EMAILS))
+@pytest.mark.parametrize("outcome_note", [True, False])
+def test_each_editable_email_declares_exactly_the_placeholders_its_sender_fills(
+    cast, workshop, paper, name, outcome_note
+):
+    outcome = name.removeprefix("decision_")
+    decision = decide(
+        submission=paper,
+        outcome=outcome,
+        presentation="oral" if outcome == ACCEPT else "",
+        note="A note." if outcome_note else "",
+        by=cast["chair"],
+    )
+
+    values = decision_email_placeholders(decision)
+
+    assert list(values) == list(PLACEHOLDERS[name])
+    assert all(isinstance(value, str) for value in values.values())
+    assert all(not problems(text, PLACEHOLDERS[name]) for text in default_wording(name))
 
 
 # --- the authors -------------------------------------------------------------------------------
