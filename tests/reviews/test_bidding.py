@@ -387,6 +387,25 @@ def test_bidding_page_hides_papers_the_reviewer_is_in_conflict_with(client, work
     assert "You have bid on 0 of 1 paper." in text_of(response)
 
 
+def test_bidding_page_shows_the_gap_a_conflicted_paper_leaves_in_the_numbers(client, workshop, cast, no_affinity):
+    # Declared in SECURITY.md's limits: a reviewer learns that some paper, its number and nothing
+    # else, is in conflict with them (its authors named them or share their institution). Hiding
+    # the gap would take renumbering papers per reviewer, and every page and email names papers
+    # by their one number.
+    first = submitted_paper(workshop, cast["other_author"], title="First paper")
+    submitted_paper(
+        workshop, cast["other_author"], title="Declared conflict", conflicted_members=[cast["conflicted_reviewer"]]
+    )
+    third = submitted_paper(workshop, cast["other_author"], title="Third paper")
+    open_bidding(workshop)
+    client.force_login(cast["conflicted_reviewer"])
+
+    response = client.get(bidding_url())
+
+    assert listed_numbers(response) == [first.number, third.number] == [1, 3]
+    assert "Declared conflict" not in response.content.decode()
+
+
 def test_bidding_page_hides_withdrawn_papers(reviewer_client, workshop, cast, paper, no_affinity):
     submission_services.transition(submission=paper, to=SubmissionStatus.WITHDRAWN, by=cast["author"])
     open_bidding(workshop)
