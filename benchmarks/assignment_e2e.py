@@ -104,7 +104,7 @@ def prepare(papers, reviewers, *, reuse):
     from django.core.management import call_command
 
     from reviews.enums import AffinityStatus
-    from reviews.models import AffinityScores, Assignment, AssignmentRun, Decision, Review
+    from reviews.models import AffinityScores, Assignment, AssignmentRun, Decision, Review, ReviewerNumber
     from submissions.models import Submission
     from workshop.models import OutboxEmail, Workshop
 
@@ -116,7 +116,7 @@ def prepare(papers, reviewers, *, reuse):
         workshop = Workshop.objects.get(slug=SLUG)
     # Back to before the assignment (one statement per table: Django's delete() would load every
     # row and write a history row for each).
-    for model in (Review, Decision, Assignment):
+    for model in (Review, Decision, Assignment, ReviewerNumber):
         rows = model.objects.filter(workshop=workshop)
         rows._raw_delete(rows.db)
     AssignmentRun.objects.filter(workshop=workshop).delete()

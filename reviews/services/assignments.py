@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from reviews.assignment import AssignmentInfeasible, pairs_of, solve_with_report
 from reviews.enums import ACTIVE_RUNS, EDITABLE_RUNS, AssignmentSource, BidValue, RunStatus
-from reviews.models import Assignment, AssignmentRun, ProposedPair
+from reviews.models import Assignment, AssignmentRun, ProposedPair, ReviewerNumber
 from reviews.scoring import BID_POINTS, Weights, breakdown, live_papers, score_table
 from reviews.selectors import reviewer_profile
+from reviews.services.numbering import numbers_for_new_reviewers
 from submissions import selectors as submission_selectors
 from submissions.models import Submission
 from workshop.enums import Role
@@ -395,6 +396,7 @@ def commit_run(*, run, by) -> dict:
         is_locked=False,
         created_at=timezone.now(),
     )
+    _number_new_reviewers(workshop, [(paper, reviewer) for paper, reviewer, _ in new])
     run.status, run.committed_by, run.committed_at = RunStatus.COMMITTED, by, timezone.now()
     run.save(update_fields=["status", "committed_by", "committed_at"])
     AssignmentRun.objects.filter(workshop=workshop, status__in=EDITABLE_RUNS).exclude(pk=run.pk).update(
@@ -418,6 +420,20 @@ def commit_run(*, run, by) -> dict:
         ],
     )
     return {"assignments": len(new), "reviewers": len(by_reviewer)}
+
+
+def _number_new_reviewers(workshop, pairs):
+    """Store the "Reviewer N" of each newly assigned pair that has none on its paper yet."""
+    rows = numbers_for_new_reviewers(workshop=workshop, pairs=pairs)
+    _insert_many(
+        ReviewerNumber,
+        {
+            "submission": [paper for paper, _, _ in rows],
+            "reviewer": [reviewer for _, reviewer, _ in rows],
+            "number": [number for _, _, number in rows],
+        },
+        workshop=workshop.pk,
+    )
 
 
 def _papers_url(workshop):
@@ -459,6 +475,7 @@ def assign_reviewer(*, submission, reviewer, by) -> tuple[Assignment, list[str]]
     except IntegrityError:
         existing = Assignment.objects.get(submission=submission, reviewer=reviewer)
         return existing, [f"{reviewer} was already assigned to paper #{submission.number}."]
+    _number_new_reviewers(workshop, [(submission.pk, reviewer.pk)])
     bid = _single_breakdown(workshop, DEFAULT_WEIGHTS, submission, reviewer).bid
     _email_assignment(workshop, reviewer, [submission])
     return assignment, _warnings(workshop, submission, reviewer, bid, Assignment.objects.filter(workshop=workshop))
