@@ -227,9 +227,27 @@ def assigned_papers(workshop, user):
     )
 
 
-def loads_of(workshop) -> dict[int, int]:
-    """Reviewer id → number of papers assigned to them (one query)."""
-    return dict(assignments_of(workshop).values("reviewer_id").annotate(n=Count("id")).values_list("reviewer_id", "n"))
+def papers_hidden_from(viewer, workshop) -> set[int]:
+    """The ids of the workshop's live papers `viewer` is in conflict with (one query): a chair
+    sees their number and title on the assignment pages, never who reviews them."""
+    papers = conflicted_submissions(viewer, workshop).filter(status__in=LIVE, number__isnull=False)
+    return set(papers.values_list("pk", flat=True))
+
+
+def loads_visible_to(viewer, workshop, *, hidden=None) -> dict[int, int]:
+    """Reviewer id → how many of the live papers `viewer` may see are assigned to them (one
+    query; `hidden`: papers_hidden_from, when the caller has it). The same papers as the rows of
+    the assignment pages: counting a paper the viewing chair is in conflict with would let them
+    subtract the rows they see from a reviewer's total and learn who reviews it."""
+    hidden = papers_hidden_from(viewer, workshop) if hidden is None else hidden
+    rows = assignments_of(workshop).filter(submission__status__in=LIVE, submission__number__isnull=False)
+    return dict(
+        rows.exclude(submission_id__in=hidden)
+        .values("reviewer_id")
+        .annotate(n=Count("id"))
+        .values_list("reviewer_id", "n")
+        .order_by()
+    )
 
 
 # --- affinity --------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from reviews.scoring import BID_POINTS, Weights, breakdown, live_papers, score_t
 from reviews.selectors import reviewer_profile
 from reviews.services.numbering import numbers_for_new_reviewers
 from submissions import selectors as submission_selectors
+from submissions.enums import LIVE
 from submissions.models import Submission
 from workshop.enums import Role
 from workshop.mail import queue_email, queue_emails
@@ -277,8 +278,11 @@ def _as_reviewer(workshop, user):
 
 @transaction.atomic
 def add_pair(*, run, submission, reviewer, by) -> list[str]:
-    """Add a pair to a proposal by hand. Returns warnings (not willing, over load); refuses conflicts."""
+    """Add a pair to a proposal by hand. Returns warnings (not willing, over load); refuses conflicts,
+    and a paper `by` is in conflict with (its reviewers are not theirs to see or choose)."""
     run = _editable(run)
+    if _hidden_from(by, run.workshop).filter(pk=submission.pk).exists():
+        raise AssignmentRefused(f"You are in conflict with paper #{submission.number}: another chair assigns it.")
     _check_pair(run.workshop, submission, reviewer)
     parts = _single_breakdown(run.workshop, weights_of(run), submission, reviewer)
     try:
@@ -295,14 +299,35 @@ def add_pair(*, run, submission, reviewer, by) -> list[str]:
             )
     except IntegrityError:
         raise AssignmentRefused(f"{reviewer} is already proposed for paper #{submission.number}.") from None
-    return _warnings(run.workshop, submission, reviewer, parts.bid, ProposedPair.objects.filter(run=run))
+    return _warnings(run.workshop, submission, reviewer, parts.bid, ProposedPair.objects.filter(run=run), by=by)
 
 
-def _warnings(workshop, submission, reviewer, bid, pairs_of_reviewer) -> list[str]:
+def _hidden_from(by, workshop):
+    """The papers `by` is in conflict with: who reviews them is not theirs to see, nor to count."""
+    return submission_selectors.conflicted_submissions(by, workshop)
+
+
+def _pair_of(run, pair_id, by) -> ProposedPair:
+    """A pair of the proposal on a paper `by` may see. A pair on a paper they are in conflict
+    with is refused as if it were gone: saying whose it is would name its reviewer."""
+    pair = (
+        ProposedPair.objects.filter(run=run, pk=pair_id)
+        .exclude(submission__in=_hidden_from(by, run.workshop).values("pk"))
+        .select_related("submission", "reviewer")
+        .first()
+    )
+    if pair is None:
+        raise AssignmentRefused("That pair is no longer in this proposal.")
+    return pair
+
+
+def _warnings(workshop, submission, reviewer, bid, pairs, *, by) -> list[str]:
+    """What the chair `by` should know of a pair just made. The reviewer's load counts the `pairs`
+    (proposed or assigned) on the papers `by` may see, like every load shown to them."""
     warnings = []
     if bid in (BidValue.NOT_WILLING, BidValue.CONFLICT):
         warnings.append(f"{reviewer} bid “{BidValue(bid).label.lower()}” on paper #{submission.number}.")
-    load = pairs_of_reviewer.filter(reviewer=reviewer).count()
+    load = pairs.filter(reviewer=reviewer).exclude(submission__in=_hidden_from(by, workshop).values("pk")).count()
     most = reviewer_profile(workshop, reviewer).effective_max_load
     if load > most:
         warnings.append(f"{reviewer} now has {load} papers, more than their load of {most}.")
@@ -313,9 +338,7 @@ def _warnings(workshop, submission, reviewer, bid, pairs_of_reviewer) -> list[st
 def remove_pair(*, run, pair_id, by) -> ProposedPair:
     """Take a pair out of a proposal. Pairs already committed are removed on the paper's page."""
     run = _editable(run)
-    pair = ProposedPair.objects.filter(run=run, pk=pair_id).select_related("submission", "reviewer").first()
-    if pair is None:
-        raise AssignmentRefused("That pair is no longer in this proposal.")
+    pair = _pair_of(run, pair_id, by)
     if Assignment.objects.filter(submission=pair.submission, reviewer=pair.reviewer).exists():
         raise AssignmentRefused(
             f"{pair.reviewer} is already assigned to paper #{pair.submission.number}; "
@@ -338,9 +361,7 @@ def replace_reviewer(*, run, pair_id, reviewer, by) -> list[str]:
 def set_locked(*, run, pair_id, locked, by) -> ProposedPair:
     """Lock a pair (a new run started from this one keeps it) or unlock it."""
     run = _editable(run)
-    pair = ProposedPair.objects.filter(run=run, pk=pair_id).select_related("submission", "reviewer").first()
-    if pair is None:
-        raise AssignmentRefused("That pair is no longer in this proposal.")
+    pair = _pair_of(run, pair_id, by)
     pair.is_locked = locked
     pair.save(update_fields=["is_locked"])
     return pair
@@ -364,7 +385,10 @@ def commit_run(*, run, by) -> dict:
     """Make a proposal's new pairs assignments, and send each reviewer one email listing their new
     papers. Refused (nothing changes) while a proposed pair is in conflict. Committing twice (a
     double click) is refused the second time, so nothing is created or sent twice. Other finished
-    proposals are discarded: they were made without these assignments."""
+    proposals are discarded: they were made without these assignments.
+
+    Returns what `by` may be told: the new assignments and their reviewers on the papers `by` is
+    not in conflict with, and `hidden`, how many papers they are in conflict with."""
     run = _editable(run)
     workshop = run.workshop
     # Ids only: at a conference a proposal has 80,000 pairs, and loading each with its paper and
@@ -375,12 +399,12 @@ def commit_run(*, run, by) -> dict:
     # Only the proposed pairs are judged: every paper's conflicts with every reviewer would be
     # millions of pairs at a conference.
     conflicted = submission_selectors.pairs_in_conflict(workshop, [(paper, reviewer) for paper, reviewer, _ in pairs])
-    clashes = [(paper, reviewer) for paper, reviewer, _ in pairs if (paper, reviewer) in conflicted][:5]
+    # `by` reads only the pairs of papers they may see: the others' reviewers are not named to
+    # them, nor counted in what they are told.
+    hidden = set(_hidden_from(by, workshop).values_list("pk", flat=True))
+    clashes = [(paper, reviewer) for paper, reviewer, _ in pairs if (paper, reviewer) in conflicted]
     if clashes:
-        names = User.objects.in_bulk({reviewer for _, reviewer in clashes})
-        numbers = dict(Submission.objects.filter(pk__in={paper for paper, _ in clashes}).values_list("pk", "number"))
-        listed = ", ".join(f"{names[reviewer]} on #{numbers[paper]}" for paper, reviewer in clashes)
-        raise AssignmentRefused(f"Not committed: these pairs are in conflict now: {listed}. Remove them first.")
+        _refuse_clashes(by, clashes, hidden)
     existing = set(Assignment.objects.filter(workshop=workshop).values_list("submission_id", "reviewer_id"))
     new = [(paper, reviewer, manual) for paper, reviewer, manual in pairs if (paper, reviewer) not in existing]
     _insert_many(
@@ -419,7 +443,21 @@ def commit_run(*, run, by) -> dict:
             for reviewer_id, new_papers in by_reviewer.items()
         ],
     )
-    return {"assignments": len(new), "reviewers": len(by_reviewer)}
+    shown = [(paper, reviewer) for paper, reviewer, _ in new if paper not in hidden]
+    return {"assignments": len(shown), "reviewers": len({reviewer for _, reviewer in shown}), "hidden": len(hidden)}
+
+
+def _refuse_clashes(by, clashes, hidden):
+    visible = [(paper, reviewer) for paper, reviewer in clashes if paper not in hidden][:5]
+    if not visible:
+        raise AssignmentRefused(
+            "Not committed: a pair on a paper you are in conflict with is in conflict now. "
+            "Another chair must remove it first."
+        )
+    names = User.objects.in_bulk({reviewer for _, reviewer in visible})
+    numbers = dict(Submission.objects.filter(pk__in={paper for paper, _ in visible}).values_list("pk", "number"))
+    listed = ", ".join(f"{names[reviewer]} on #{numbers[paper]}" for paper, reviewer in visible)
+    raise AssignmentRefused(f"Not committed: these pairs are in conflict now: {listed}. Remove them first.")
 
 
 def _number_new_reviewers(workshop, pairs):
@@ -478,7 +516,8 @@ def assign_reviewer(*, submission, reviewer, by) -> tuple[Assignment, list[str]]
     _number_new_reviewers(workshop, [(submission.pk, reviewer.pk)])
     bid = _single_breakdown(workshop, DEFAULT_WEIGHTS, submission, reviewer).bid
     _email_assignment(workshop, reviewer, [submission])
-    return assignment, _warnings(workshop, submission, reviewer, bid, Assignment.objects.filter(workshop=workshop))
+    assigned = Assignment.objects.filter(workshop=workshop, submission__status__in=LIVE)
+    return assignment, _warnings(workshop, submission, reviewer, bid, assigned, by=by)
 
 
 @transaction.atomic
