@@ -16,7 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from reviews.affinity import METHOD_LABELS, resolve_method
-from reviews.enums import AffinityStatus, BidValue
+from reviews.enums import ACTIVE_RUNS, AffinityStatus, BidValue
 from reviews.models import AffinityScores, Assignment, AssignmentRun, Bid, Invitation, ReviewerProfile, split_own_papers
 from submissions import selectors as submission_selectors
 from submissions.enums import LIVE
@@ -211,6 +211,13 @@ def runs_of(workshop):
 
 def run_of(workshop, pk) -> AssignmentRun:
     return get_object_or_404(runs_of(workshop), pk=_id(pk))
+
+
+def active_run_of(workshop) -> AssignmentRun | None:
+    """The workshop's queued or running assignment run (there is at most one), unless abandoned
+    (AssignmentRun.is_abandoned): a new run may then start, and sets it aside."""
+    run = runs_of(workshop).filter(status__in=ACTIVE_RUNS).first()
+    return None if run is None or run.is_abandoned else run
 
 
 def assignments_of(workshop):

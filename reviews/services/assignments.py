@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from reviews.assignment import AssignmentInfeasible, pairs_of, solve_with_report
 from reviews.enums import ACTIVE_RUNS, EDITABLE_RUNS, AssignmentSource, BidValue, RunStatus
-from reviews.models import Assignment, AssignmentRun, ProposedPair, ReviewerNumber
+from reviews.models import RUN_ABANDONED_AFTER, Assignment, AssignmentRun, ProposedPair, ReviewerNumber
 from reviews.scoring import BID_POINTS, Weights, breakdown, live_papers, score_table
 from reviews.selectors import reviewer_profile
 from reviews.services.numbering import numbers_for_new_reviewers
@@ -40,6 +40,15 @@ class AssignmentRefused(Exception):
     """The change cannot be made; str() says why, for the chair."""
 
 
+class RunUnderWay(AssignmentRefused):
+    """A run was asked for while another of the workshop is queued or running (`run`)."""
+
+    def __init__(self, run):
+        self.run = run
+        state = "waiting for a worker" if run.status == RunStatus.QUEUED else "running"
+        super().__init__(f"Run {run.pk} is still {state}, so no new run was started: one run at a time.")
+
+
 def weights_of(run) -> Weights:
     return Weights(run.affinity_weight, run.bid_weight, run.direction_weight)
 
@@ -53,22 +62,55 @@ def start_run(
     """Queue an automatic assignment run; the task `reviews.run_assignment` does the work.
 
     `keep_locked_from`: an earlier run whose locked pairs this run must keep.
+
+    One run at a time per workshop: while another is queued or running, RunUnderWay is raised
+    and nothing is started. The database keeps the rule (a unique index over the workshop's
+    active runs), so two chairs, or ten clicks, starting at once start one run. A run abandoned
+    by its worker (AssignmentRun.is_abandoned) is set aside as failed and blocks nothing.
     """
     if reviews_per_paper < 1:
         raise AssignmentRefused("Each paper needs at least one review.")
-    run = AssignmentRun.objects.create(
-        workshop=workshop,
-        created_by=by,
-        reviews_per_paper=reviews_per_paper,
-        affinity_weight=weights.affinity,
-        bid_weight=weights.bid,
-        direction_weight=weights.direction,
-        fair=fair,
-        threshold=threshold,
-        stats={"keep_locked_from": keep_locked_from.pk} if keep_locked_from else {},
-    )
-    transaction.on_commit(lambda: _publish_run(run.pk))
+    with transaction.atomic():
+        _set_aside_abandoned_runs(workshop)
+        try:
+            with transaction.atomic():
+                run = AssignmentRun.objects.create(
+                    workshop=workshop,
+                    created_by=by,
+                    reviews_per_paper=reviews_per_paper,
+                    affinity_weight=weights.affinity,
+                    bid_weight=weights.bid,
+                    direction_weight=weights.direction,
+                    fair=fair,
+                    threshold=threshold,
+                    stats={"keep_locked_from": keep_locked_from.pk} if keep_locked_from else {},
+                )
+        except IntegrityError:
+            # Another run is active: the one committed before, or the one whose insert this one
+            # waited for (PostgreSQL), which a new statement now sees.
+            active = AssignmentRun.objects.filter(workshop=workshop, status__in=ACTIVE_RUNS).first()
+            if active is None:  # it failed or finished in the meantime: the chair may try again
+                raise AssignmentRefused("Another run was being started at the same moment. Please try again.") from None
+            raise RunUnderWay(active) from None
+        transaction.on_commit(lambda: _publish_run(run.pk))
     return run
+
+
+ABANDONED = (
+    "This run stopped without a result: it was still {state} {minutes} minutes after it started, so its "
+    "worker was probably stopped. It was set aside when a new run was started."
+)
+
+
+def _set_aside_abandoned_runs(workshop):
+    now = timezone.now()
+    cutoff = now - RUN_ABANDONED_AFTER
+    minutes = int(RUN_ABANDONED_AFTER.total_seconds() // 60)
+    for status in ACTIVE_RUNS:
+        state = "waiting for a worker" if status == RunStatus.QUEUED else "running"
+        AssignmentRun.objects.filter(workshop=workshop, status=status, created_at__lt=cutoff).update(
+            status=RunStatus.FAILED, error=ABANDONED.format(state=state, minutes=minutes), finished_at=now
+        )
 
 
 def _publish_run(run_id):
@@ -155,14 +197,11 @@ def _solve_into(run):
             "papers": len(table.papers),
             "reviewers": len(table.reviewers),
         }
-        _progress(
-            run,
-            "",
-            status=RunStatus.READY,
-            stats=stats,
-            affinity_method=table.method,
-            finished_at=timezone.now(),
+        finished = AssignmentRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+            progress="", status=RunStatus.READY, stats=stats, affinity_method=table.method, finished_at=timezone.now()
         )
+        if not finished:  # set aside meanwhile, taken for abandoned: a newer run is on its way
+            transaction.set_rollback(True)
 
 
 def _write_proposal(run, table, weights, chosen, locked):

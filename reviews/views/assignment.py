@@ -4,7 +4,9 @@ assignment; and a reviewer's list of assigned papers."""
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from reviews import selectors
@@ -38,6 +40,7 @@ def overview(request, workshop):
             "runs": selectors.runs_of(workshop)[:10],
             "page": papers,
             "reviewers": _reviewers_with_loads(request.user, workshop, papers.hidden),
+            "active_run": selectors.active_run_of(workshop),
             **affinity_context(workshop),
         },
     )
@@ -62,15 +65,23 @@ def start_run(request, workshop):
     earlier = None
     if request.POST.get("keep_locked_from"):
         earlier = selectors.run_of(workshop, request.POST["keep_locked_from"])
-    run = services.start_run(
-        workshop=workshop,
-        by=request.user,
-        reviews_per_paper=data["reviews_per_paper"],
-        weights=Weights(data["affinity_weight"], data["bid_weight"], data["direction_weight"]),
-        fair=data["fair"],
-        threshold=data["threshold"],
-        keep_locked_from=earlier,
-    )
+    try:
+        run = services.start_run(
+            workshop=workshop,
+            by=request.user,
+            reviews_per_paper=data["reviews_per_paper"],
+            weights=Weights(data["affinity_weight"], data["bid_weight"], data["direction_weight"]),
+            fair=data["fair"],
+            threshold=data["threshold"],
+            keep_locked_from=earlier,
+        )
+    except services.RunUnderWay as refusal:
+        link = reverse("reviews:run", kwargs={"slug": workshop.slug, "run_id": refusal.run.pk})
+        messages.error(request, format_html('{} <a href="{}">Open run {}</a>.', str(refusal), link, refusal.run.pk))
+        return redirect("reviews:assignment", slug=workshop.slug)
+    except services.AssignmentRefused as refusal:
+        messages.error(request, f"The run was not started: {refusal}")
+        return redirect("reviews:assignment", slug=workshop.slug)
     return redirect("reviews:run", slug=workshop.slug, run_id=run.pk)
 
 
@@ -78,7 +89,7 @@ def start_run(request, workshop):
 def run_detail(request, workshop, run_id):
     run = selectors.run_of(workshop, run_id)
     if request.htmx and request.GET.get("progress"):
-        if run.status in ACTIVE_RUNS:
+        if run.status in ACTIVE_RUNS and not run.is_abandoned:
             return render(request, "reviews/chair/run.html#progress", {"workshop": workshop, "run": run})
         response = HttpResponse()
         response["HX-Refresh"] = "true"  # finished: show the whole preview
