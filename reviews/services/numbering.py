@@ -36,11 +36,12 @@ def numbers_for_new_reviewers(*, workshop, pairs) -> list[tuple[int, int, int]]:
     if not wanted:
         return []
     papers = sorted(wanted)
-    # In id order, so that two transactions locking overlapping papers never wait on each other.
-    list(Submission.objects.select_for_update().filter(pk__in=papers).order_by("pk").values_list("pk", flat=True))
+    locked = Submission.objects.select_for_update().filter(workshop=workshop)
     stored = ReviewerNumber.objects.filter(workshop=workshop)
     if len(papers) <= FEW_PAPERS:
-        stored = stored.filter(submission_id__in=papers)
+        locked, stored = locked.filter(pk__in=papers), stored.filter(submission_id__in=papers)
+    # In id order, so that two transactions locking overlapping papers never wait for each other.
+    list(locked.order_by("pk").values_list("pk", flat=True))
     numbered, highest = defaultdict(set), defaultdict(int)
     for submission_id, reviewer_id, number in stored.values_list("submission_id", "reviewer_id", "number"):
         numbered[submission_id].add(reviewer_id)
