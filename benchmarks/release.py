@@ -170,7 +170,7 @@ def seed(n_papers):
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone
 
-    from reviews.models import Decision, Review
+    from reviews.models import Decision, Review, ReviewerNumber
     from submissions.models import Submission, SubmissionAuthor, reversed_domain
     from workshop.enums import Role
     from workshop.models import Direction, Membership, User, Workshop
@@ -241,6 +241,19 @@ def seed(n_papers):
                 overall_score=1 + (paper.number + k) % 5,
                 confidence_score=3,
                 submitted_at=now - timedelta(days=12),
+            )
+            for paper in papers
+            for k in range(REVIEWS_PER_PAPER)
+        ),
+        batch_size=BATCH,
+    )
+    ReviewerNumber.objects.bulk_create(  # "Reviewer N", as the assignment service stores it
+        (
+            ReviewerNumber(
+                workshop=workshop,
+                submission=paper,
+                reviewer=reviewers[(paper.number * REVIEWS_PER_PAPER + k) % REVIEWERS],
+                number=1 + (paper.number + k) % REVIEWS_PER_PAPER,
             )
             for paper in papers
             for k in range(REVIEWS_PER_PAPER)

@@ -13,7 +13,7 @@ from reviews.models import Assignment, Bid, Comment, Decision, Review, ReviewerP
 from reviews.selectors import affinity_scores
 from reviews.selectors.decisions import undecided_papers
 from reviews.selectors.discussion import PARTICIPATING, discussion_role
-from reviews.selectors.reviews import criteria_of, reviewer_numbers
+from reviews.selectors.reviews import criteria_of, reviewer_numbers, reviewer_numbers_of
 from reviews.services import affinity, assignments, bids, decisions, reviewers
 from reviews.services.discussion import post_comment
 from reviews.services.reviews import save_review
@@ -242,7 +242,7 @@ class DemoReview:
     draft: bool = False  # saved but never submitted: the dashboard shows its reviewer as late
 
 
-# The reviews of each paper in the order its reviewers were assigned, so the i-th is "Reviewer i"
+# The reviews of each paper in the order of its reviewers' numbers, so the i-th is "Reviewer i"
 # wherever the reviews are shown; None is a review never started. Reviewer 2 of the paper on
 # language-model priors disagrees with the others, which the dashboard shows and the discussion
 # is about.
@@ -528,17 +528,20 @@ def _scores(planned: DemoReview, criteria) -> dict[str, int]:
 
 
 def _planned_reviews(workshop):
-    """(paper, reviewer, planned review or None) for every assignment of a demo paper, the i-th
-    assigned reviewer of a paper getting its i-th review (so "Reviewer i" on every page)."""
+    """(paper, reviewer, planned review or None) for every assignment of a demo paper, the
+    reviewer with the i-th lowest number on a paper getting its i-th review (so "Reviewer i" on
+    every page, the numbers being a permutation of 1..k)."""
     papers = submissions_demo.demo_papers(workshop)
     keys = {paper.pk: key for key, paper in papers.items()}
     seen = Counter()
     planned = []
-    assigned = (
-        Assignment.objects.filter(workshop=workshop, submission__in=list(papers.values()))
-        .select_related("submission__workshop", "reviewer")
-        .order_by("created_at", "id")
+    assigned = list(
+        Assignment.objects.filter(workshop=workshop, submission__in=list(papers.values())).select_related(
+            "submission__workshop", "reviewer"
+        )
     )
+    numbers = reviewer_numbers_of([paper.pk for paper in papers.values()])
+    assigned.sort(key=lambda a: (numbers[a.submission_id].get(a.reviewer_id, 0), a.created_at, a.pk))
     for assignment in assigned:
         key = keys[assignment.submission_id]
         slot = seen[key]

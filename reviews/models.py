@@ -13,6 +13,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from reviews.enums import (
+    ACTIVE_RUNS,
     LINK_WORKS,
     AffinityStatus,
     AssignmentSource,
@@ -29,6 +30,13 @@ from workshop.models import Direction, Workshop
 
 # How long an invitation's links work after the last email about it was sent.
 INVITATION_LINK_LIFETIME = timedelta(days=60)
+# The chairs email one invitation at most this often (re-send, reminder, invitation again), and
+# remind a reviewer of one review at most this often: a button clicked forty times sends one email.
+RESEND_INTERVAL = timedelta(hours=1)
+# An assignment run still queued or running this long after it was started is taken for lost (its
+# worker was stopped, or its message dropped): the whole run from the database takes under a
+# minute at 20,000 papers, so it no longer keeps the workshop from starting another.
+RUN_ABANDONED_AFTER = timedelta(minutes=15)
 
 
 def new_invitation_token() -> str:
@@ -67,6 +75,15 @@ class Invitation(models.Model):
     @property
     def link_expires_at(self):
         return (self.last_sent_at or self.created_at) + INVITATION_LINK_LIFETIME
+
+    @property
+    def next_send_at(self):
+        """When the chairs may email this invitation again (RESEND_INTERVAL); None if never sent."""
+        return self.last_sent_at + RESEND_INTERVAL if self.last_sent_at else None
+
+    @property
+    def can_send_now(self) -> bool:
+        return self.next_send_at is None or timezone.now() >= self.next_send_at
 
     @property
     def link_works(self) -> bool:
@@ -208,9 +225,23 @@ class AssignmentRun(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # One run at a time per workshop, kept by the database whoever starts it and however
+            # fast: a second run started meanwhile fails to insert (reviews.services.assignments).
+            models.UniqueConstraint(
+                fields=["workshop"],
+                condition=models.Q(status__in=sorted(status.value for status in ACTIVE_RUNS)),
+                name="assignment_run_one_active_per_workshop",
+            ),
+        ]
 
     def __str__(self):
         return f"Assignment run {self.pk} of {self.workshop.short_name} ({self.get_status_display()})"
+
+    @property
+    def is_abandoned(self) -> bool:
+        """Queued or running for longer than any run takes: its worker is gone (RUN_ABANDONED_AFTER)."""
+        return self.status in ACTIVE_RUNS and timezone.now() - self.created_at > RUN_ABANDONED_AFTER
 
 
 class ProposedPair(models.Model):
@@ -248,6 +279,9 @@ class Assignment(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    reminded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the reviewer was last reminded of this review (at most once an hour)."
+    )
 
     class Meta:
         constraints = [
@@ -257,6 +291,29 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.reviewer} reviews {self.submission}"
+
+
+class ReviewerNumber(models.Model):
+    """The N of "Reviewer N" for one reviewer of one paper, as everyone but the chairs reads it.
+
+    Drawn at random among the paper's fresh numbers when the reviewer is first assigned
+    (reviews.services.numbering), so that it tells nothing of who they are; kept when they are
+    unassigned, and never given to anyone else on the paper."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="+")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "reviewer"], name="reviewer_number_unique_per_pair"),
+            models.UniqueConstraint(fields=["submission", "number"], name="reviewer_number_unique_per_paper"),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="reviewer_number_from_one"),
+        ]
+
+    def __str__(self):
+        return f"Reviewer {self.number} of {self.submission}"
 
 
 class ReviewCriterion(models.Model):

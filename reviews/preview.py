@@ -1,7 +1,8 @@
 """Reads for the chairs' assignment pages: a run's preview with its statistics, the assignment
 overview, and the candidates of manual assignment. Each reads a constant number of queries.
 
-A chair in conflict with a paper sees its number and title, never who reviews it.
+A chair in conflict with a paper sees its number and title, never who reviews it; no figure
+shown to them (count, total, load, histogram) counts it.
 """
 
 from collections import Counter
@@ -28,10 +29,6 @@ class PaperRow:
     @property
     def mean(self) -> float:
         return self.total / len(self.pairs) if self.pairs else 0.0
-
-
-def _hidden_ids(viewer, workshop) -> set[int]:
-    return set(submission_selectors.conflicted_submissions(viewer, workshop).values_list("pk", flat=True))
 
 
 @dataclass(frozen=True)
@@ -63,20 +60,31 @@ def _histogram(loads) -> list[Bar]:
 
 
 def run_preview(viewer, run, *, page_number, per_page) -> dict:
-    """A run's proposal: statistics over every pair, and one page of papers with their pairs."""
+    """A run's proposal: statistics, and one page of papers with their pairs.
+
+    Every figure (pairs, paper totals, the load histogram, the short, weak and overloaded lists)
+    is computed over the pairs of the papers `viewer` may see, the rows the page can show them: a
+    total that counted a paper the viewing chair is in conflict with would tell them something of
+    who reviews it (its score, or a reviewer's load less the rows they see)."""
     workshop = run.workshop
-    rows = list(ProposedPair.objects.filter(run=run).values_list("submission_id", "reviewer_id", "score"))
+    hidden = selectors.papers_hidden_from(viewer, workshop)
+    rows = [
+        row
+        for row in ProposedPair.objects.filter(run=run).values_list("submission_id", "reviewer_id", "score")
+        if row[0] not in hidden
+    ]
     papers = list(live_papers(workshop))
+    visible = [paper for paper in papers if paper.pk not in hidden]
     reviewers = selectors.reviewers_of(workshop)
-    per_paper = {paper.pk: [] for paper in papers}
+    per_paper = {paper.pk: [] for paper in visible}
     for paper_id, _, score in rows:
         per_paper.setdefault(paper_id, []).append(score)
     totals = np.array([sum(scores) for scores in per_paper.values()], dtype=float)
     load_of = Counter(reviewer_id for _, reviewer_id, _ in rows)
-    short = [paper for paper in papers if len(per_paper.get(paper.pk, [])) < run.reviews_per_paper]
+    short = [paper for paper in visible if len(per_paper.get(paper.pk, [])) < run.reviews_per_paper]
     below = [
         paper
-        for paper in papers
+        for paper in visible
         if per_paper.get(paper.pk) and sum(per_paper[paper.pk]) / len(per_paper[paper.pk]) < run.threshold
     ]
     overloaded = [r for r in reviewers if load_of.get(r.pk, 0) > r.profile.effective_max_load]
@@ -90,12 +98,12 @@ def run_preview(viewer, run, *, page_number, per_page) -> dict:
     }
 
     page = Paginator(papers, per_page).get_page(page_number)
-    hidden = _hidden_ids(viewer, workshop)
     on_page = {paper.pk: PaperRow(paper, hidden=paper.pk in hidden) for paper in page}
-    pairs = ProposedPair.objects.filter(run=run, submission_id__in=on_page).select_related("reviewer")
+    shown = [pk for pk, row in on_page.items() if not row.hidden]
+    pairs = ProposedPair.objects.filter(run=run, submission_id__in=shown).select_related("reviewer")
     pairs = list(pairs.order_by("submission__number", "-score"))
     conflicted = submission_selectors.conflict_pairs(
-        workshop, [row.paper for row in on_page.values()], [p.reviewer for p in pairs]
+        workshop, [row.paper for row in on_page.values() if not row.hidden], [p.reviewer for p in pairs]
     )
     weights = weights_of(run)
     for pair in pairs:
@@ -107,10 +115,10 @@ def run_preview(viewer, run, *, page_number, per_page) -> dict:
         )
         row = on_page[pair.submission_id]
         row.total += pair.score
-        if not row.hidden:
-            row.pairs.append(pair)
+        row.pairs.append(pair)
     return {
         "stats": stats,
+        "hidden_count": len(hidden),
         "page": page,
         "rows": list(on_page.values()),
         "short": short,
@@ -125,14 +133,13 @@ def run_preview(viewer, run, *, page_number, per_page) -> dict:
 
 def overview_rows(viewer, workshop, *, page_number, per_page):
     """One page of the workshop's papers, each with its assigned reviewers (hidden where the chair
-    is in conflict)."""
+    is in conflict); `page.hidden` holds the ids of the papers they are in conflict with."""
     page = Paginator(live_papers(workshop), per_page).get_page(page_number)
-    hidden = _hidden_ids(viewer, workshop)
-    rows = {paper.pk: PaperRow(paper, hidden=paper.pk in hidden) for paper in page}
-    for assignment in Assignment.objects.filter(submission_id__in=rows).select_related("reviewer").order_by("id"):
-        row = rows[assignment.submission_id]
-        if not row.hidden:
-            row.pairs.append(assignment)
+    page.hidden = selectors.papers_hidden_from(viewer, workshop)
+    rows = {paper.pk: PaperRow(paper, hidden=paper.pk in page.hidden) for paper in page}
+    shown = [pk for pk, row in rows.items() if not row.hidden]
+    for assignment in Assignment.objects.filter(submission_id__in=shown).select_related("reviewer").order_by("id"):
+        rows[assignment.submission_id].pairs.append(assignment)
     page.rows = list(rows.values())
     return page
 
@@ -148,10 +155,11 @@ class Candidate:
     load: int = 0
 
 
-def candidates_for_paper(workshop, paper) -> list[Candidate]:
-    """Every reviewer for this paper, assigned ones first, then by pair score."""
+def candidates_for_paper(viewer, workshop, paper, *, hidden=None) -> list[Candidate]:
+    """Every reviewer for this paper, assigned ones first, then by pair score; each with their
+    load over the papers `viewer` may see (loads_visible_to; `hidden` as it takes it)."""
     table = score_table(workshop, papers=[paper])
-    loads = selectors.loads_of(workshop)
+    loads = selectors.loads_visible_to(viewer, workshop, hidden=hidden)
     candidates = [
         Candidate(
             paper,
@@ -165,10 +173,10 @@ def candidates_for_paper(workshop, paper) -> list[Candidate]:
     return sorted(candidates, key=lambda c: (not c.assigned, bool(c.parts.excluded), -c.parts.score))
 
 
-def candidates_for_reviewer(viewer, workshop, reviewer) -> list[Candidate]:
-    """Every paper for this reviewer (but those the viewing chair is in conflict with), assigned
-    ones first, then by pair score."""
-    hidden = _hidden_ids(viewer, workshop)
+def candidates_for_reviewer(viewer, workshop, reviewer, *, hidden=None) -> list[Candidate]:
+    """Every paper for this reviewer (but those the viewing chair is in conflict with: `hidden`,
+    papers_hidden_from), assigned ones first, then by pair score."""
+    hidden = selectors.papers_hidden_from(viewer, workshop) if hidden is None else hidden
     papers = [paper for paper in live_papers(workshop) if paper.pk not in hidden]
     reviewer.profile = selectors.reviewer_profile(workshop, reviewer)
     table = score_table(workshop, papers=papers, reviewers=[reviewer])

@@ -1,3 +1,4 @@
+import re
 import socket
 import uuid
 from contextlib import contextmanager
@@ -59,3 +60,10 @@ def outbox_row(**fields):
     return OutboxEmail.objects.create(
         subject=subject, message_id=f"<{uuid.uuid4().hex}@test>", **{**defaults, **fields}
     )
+
+
+def page_as_seen(html: str) -> str:
+    """A page with what differs on every request (CSRF tokens, CSP nonces) replaced by a fixed
+    word: two pages equal after this show a person the same thing."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken" value="TOKEN"', html)
+    return re.sub(r'nonce="[^"]*"', 'nonce="NONCE"', html)

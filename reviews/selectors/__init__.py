@@ -15,7 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from reviews.affinity import METHOD_LABELS, resolve_method
-from reviews.enums import AffinityStatus, BidValue
+from reviews.enums import ACTIVE_RUNS, AffinityStatus, BidValue
 from reviews.models import AffinityScores, Assignment, AssignmentRun, Bid, Invitation, ReviewerProfile, split_own_papers
 from submissions import selectors as submission_selectors
 from submissions.enums import LIVE
@@ -211,6 +211,13 @@ def run_of(workshop, pk) -> AssignmentRun:
     return get_object_or_404(runs_of(workshop), pk=_id(pk))
 
 
+def active_run_of(workshop) -> AssignmentRun | None:
+    """The workshop's queued or running assignment run (there is at most one), unless abandoned
+    (AssignmentRun.is_abandoned): a new run may then start, and sets it aside."""
+    run = runs_of(workshop).filter(status__in=ACTIVE_RUNS).first()
+    return None if run is None or run.is_abandoned else run
+
+
 def assignments_of(workshop):
     return Assignment.objects.filter(workshop=workshop)
 
@@ -225,9 +232,27 @@ def assigned_papers(workshop, user):
     )
 
 
-def loads_of(workshop) -> dict[int, int]:
-    """Reviewer id → number of papers assigned to them (one query)."""
-    return dict(assignments_of(workshop).values("reviewer_id").annotate(n=Count("id")).values_list("reviewer_id", "n"))
+def papers_hidden_from(viewer, workshop) -> set[int]:
+    """The ids of the workshop's live papers `viewer` is in conflict with (one query): a chair
+    sees their number and title on the assignment pages, never who reviews them."""
+    papers = conflicted_submissions(viewer, workshop).filter(status__in=LIVE, number__isnull=False)
+    return set(papers.values_list("pk", flat=True))
+
+
+def loads_visible_to(viewer, workshop, *, hidden=None) -> dict[int, int]:
+    """Reviewer id → how many of the live papers `viewer` may see are assigned to them (one
+    query; `hidden`: papers_hidden_from, when the caller has it). The same papers as the rows of
+    the assignment pages: counting a paper the viewing chair is in conflict with would let them
+    subtract the rows they see from a reviewer's total and learn who reviews it."""
+    hidden = papers_hidden_from(viewer, workshop) if hidden is None else hidden
+    rows = assignments_of(workshop).filter(submission__status__in=LIVE, submission__number__isnull=False)
+    return dict(
+        rows.exclude(submission_id__in=hidden)
+        .values("reviewer_id")
+        .annotate(n=Count("id"))
+        .values_list("reviewer_id", "n")
+        .order_by()
+    )
 
 
 # --- affinity --------------------------------------------------------------------------------

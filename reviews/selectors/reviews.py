@@ -7,7 +7,7 @@ from django.db.models import FilteredRelation, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 
 from reviews.enums import CriterionRole, ReviewStatus
-from reviews.models import Assignment, Decision, Review, ReviewCriterion
+from reviews.models import Assignment, Decision, Review, ReviewCriterion, ReviewerNumber
 from submissions.enums import DECIDED, LIVE
 from submissions.models import Submission
 from submissions.selectors import conflicted_submissions
@@ -66,22 +66,21 @@ def criteria_of(workshop) -> list[ReviewCriterion]:
 
 
 def reviewer_numbers(submission) -> dict[int, int]:
-    """Reviewer user id → N of "Reviewer N" for this paper: 1..k in the order they were assigned,
-    so a number never names anyone and stays the same from page to page. Someone who wrote a
-    review and was unassigned since keeps a number after the assigned ones."""
+    """Reviewer user id → N of "Reviewer N" for this paper: drawn at random when each was first
+    assigned (reviews.services.numbering), so a number never tells who anyone is, and stored, so
+    it stays the same from page to page. Someone who wrote a review and was unassigned since
+    keeps theirs."""
     return reviewer_numbers_of([submission.pk])[submission.pk]
 
 
 def reviewer_numbers_of(submission_ids) -> dict[int, dict[int, int]]:
-    """reviewer_numbers of many papers in two queries: submission id → (reviewer id → N)."""
-    orders = {pk: [] for pk in submission_ids}
-    assigned = Assignment.objects.filter(submission_id__in=list(orders)).order_by("created_at", "id")
-    written = Review.objects.filter(submission_id__in=list(orders)).order_by("created_at", "id")
-    for rows in (assigned, written):
-        for submission_id, reviewer_id in rows.values_list("submission_id", "reviewer_id"):
-            if reviewer_id not in orders[submission_id]:
-                orders[submission_id].append(reviewer_id)
-    return {pk: {reviewer: n for n, reviewer in enumerate(order, start=1)} for pk, order in orders.items()}
+    """reviewer_numbers of many papers in one query: submission id → (reviewer id → N)."""
+    numbers = {pk: {} for pk in submission_ids}
+    for submission_id, reviewer_id, number in ReviewerNumber.objects.filter(
+        submission_id__in=list(numbers)
+    ).values_list("submission_id", "reviewer_id", "number"):
+        numbers[submission_id][reviewer_id] = number
+    return numbers
 
 
 def _reviewable(workshop, reviewer):
@@ -174,7 +173,7 @@ def scores_of(review, criteria) -> list[Score]:
 
 def others_reviews(submission, reviewer, criteria) -> list[SharedReview]:
     """The other submitted reviews of the paper, as "Reviewer N" in that order; empty until
-    `reviewer` has submitted their own (one query then, two more for the numbers)."""
+    `reviewer` has submitted their own (one query then, one more for the numbers)."""
     own = Review.objects.filter(submission=submission, reviewer=reviewer, status=ReviewStatus.SUBMITTED)
     if not own.exists():
         return []
@@ -188,7 +187,7 @@ def others_reviews(submission, reviewer, criteria) -> list[SharedReview]:
     numbers = reviewer_numbers(submission)
     shared = [
         SharedReview(
-            number=numbers[review.reviewer_id],
+            number=numbers.get(review.reviewer_id, 0),
             summary=review.summary,
             strengths=review.strengths,
             weaknesses=review.weaknesses,

@@ -17,10 +17,12 @@ from django.utils import timezone
 
 from reviews.assignment import AssignmentInfeasible, pairs_of, solve_with_report
 from reviews.enums import ACTIVE_RUNS, EDITABLE_RUNS, AssignmentSource, BidValue, RunStatus
-from reviews.models import Assignment, AssignmentRun, ProposedPair
+from reviews.models import RUN_ABANDONED_AFTER, Assignment, AssignmentRun, ProposedPair, ReviewerNumber
 from reviews.scoring import BID_POINTS, Weights, breakdown, live_papers, score_table
 from reviews.selectors import reviewer_profile
+from reviews.services.numbering import numbers_for_new_reviewers
 from submissions import selectors as submission_selectors
+from submissions.enums import LIVE
 from submissions.models import Submission
 from workshop.enums import Role
 from workshop.mail import queue_email, queue_emails
@@ -38,6 +40,15 @@ class AssignmentRefused(Exception):
     """The change cannot be made; str() says why, for the chair."""
 
 
+class RunUnderWay(AssignmentRefused):
+    """A run was asked for while another of the workshop is queued or running (`run`)."""
+
+    def __init__(self, run):
+        self.run = run
+        state = "waiting for a worker" if run.status == RunStatus.QUEUED else "running"
+        super().__init__(f"Run {run.pk} is still {state}, so no new run was started: one run at a time.")
+
+
 def weights_of(run) -> Weights:
     return Weights(run.affinity_weight, run.bid_weight, run.direction_weight)
 
@@ -51,22 +62,55 @@ def start_run(
     """Queue an automatic assignment run; the task `reviews.run_assignment` does the work.
 
     `keep_locked_from`: an earlier run whose locked pairs this run must keep.
+
+    One run at a time per workshop: while another is queued or running, RunUnderWay is raised
+    and nothing is started. The database keeps the rule (a unique index over the workshop's
+    active runs), so two chairs, or ten clicks, starting at once start one run. A run abandoned
+    by its worker (AssignmentRun.is_abandoned) is set aside as failed and blocks nothing.
     """
     if reviews_per_paper < 1:
         raise AssignmentRefused("Each paper needs at least one review.")
-    run = AssignmentRun.objects.create(
-        workshop=workshop,
-        created_by=by,
-        reviews_per_paper=reviews_per_paper,
-        affinity_weight=weights.affinity,
-        bid_weight=weights.bid,
-        direction_weight=weights.direction,
-        fair=fair,
-        threshold=threshold,
-        stats={"keep_locked_from": keep_locked_from.pk} if keep_locked_from else {},
-    )
-    transaction.on_commit(lambda: _publish_run(run.pk))
+    with transaction.atomic():
+        _set_aside_abandoned_runs(workshop)
+        try:
+            with transaction.atomic():
+                run = AssignmentRun.objects.create(
+                    workshop=workshop,
+                    created_by=by,
+                    reviews_per_paper=reviews_per_paper,
+                    affinity_weight=weights.affinity,
+                    bid_weight=weights.bid,
+                    direction_weight=weights.direction,
+                    fair=fair,
+                    threshold=threshold,
+                    stats={"keep_locked_from": keep_locked_from.pk} if keep_locked_from else {},
+                )
+        except IntegrityError:
+            # Another run is active: the one committed before, or the one whose insert this one
+            # waited for (PostgreSQL), which a new statement now sees.
+            active = AssignmentRun.objects.filter(workshop=workshop, status__in=ACTIVE_RUNS).first()
+            if active is None:  # it failed or finished in the meantime: the chair may try again
+                raise AssignmentRefused("Another run was being started at the same moment. Please try again.") from None
+            raise RunUnderWay(active) from None
+        transaction.on_commit(lambda: _publish_run(run.pk))
     return run
+
+
+ABANDONED = (
+    "This run stopped without a result: it was still {state} {minutes} minutes after it started, so its "
+    "worker was probably stopped. It was set aside when a new run was started."
+)
+
+
+def _set_aside_abandoned_runs(workshop):
+    now = timezone.now()
+    cutoff = now - RUN_ABANDONED_AFTER
+    minutes = int(RUN_ABANDONED_AFTER.total_seconds() // 60)
+    for status in ACTIVE_RUNS:
+        state = "waiting for a worker" if status == RunStatus.QUEUED else "running"
+        AssignmentRun.objects.filter(workshop=workshop, status=status, created_at__lt=cutoff).update(
+            status=RunStatus.FAILED, error=ABANDONED.format(state=state, minutes=minutes), finished_at=now
+        )
 
 
 def _publish_run(run_id):
@@ -153,14 +197,11 @@ def _solve_into(run):
             "papers": len(table.papers),
             "reviewers": len(table.reviewers),
         }
-        _progress(
-            run,
-            "",
-            status=RunStatus.READY,
-            stats=stats,
-            affinity_method=table.method,
-            finished_at=timezone.now(),
+        finished = AssignmentRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+            progress="", status=RunStatus.READY, stats=stats, affinity_method=table.method, finished_at=timezone.now()
         )
+        if not finished:  # set aside meanwhile, taken for abandoned: a newer run is on its way
+            transaction.set_rollback(True)
 
 
 def _write_proposal(run, table, weights, chosen, locked):
@@ -276,8 +317,11 @@ def _as_reviewer(workshop, user):
 
 @transaction.atomic
 def add_pair(*, run, submission, reviewer, by) -> list[str]:
-    """Add a pair to a proposal by hand. Returns warnings (not willing, over load); refuses conflicts."""
+    """Add a pair to a proposal by hand. Returns warnings (not willing, over load); refuses conflicts,
+    and a paper `by` is in conflict with (its reviewers are not theirs to see or choose)."""
     run = _editable(run)
+    if _hidden_from(by, run.workshop).filter(pk=submission.pk).exists():
+        raise AssignmentRefused(f"You are in conflict with paper #{submission.number}: another chair assigns it.")
     _check_pair(run.workshop, submission, reviewer)
     parts = _single_breakdown(run.workshop, weights_of(run), submission, reviewer)
     try:
@@ -294,14 +338,35 @@ def add_pair(*, run, submission, reviewer, by) -> list[str]:
             )
     except IntegrityError:
         raise AssignmentRefused(f"{reviewer} is already proposed for paper #{submission.number}.") from None
-    return _warnings(run.workshop, submission, reviewer, parts.bid, ProposedPair.objects.filter(run=run))
+    return _warnings(run.workshop, submission, reviewer, parts.bid, ProposedPair.objects.filter(run=run), by=by)
 
 
-def _warnings(workshop, submission, reviewer, bid, pairs_of_reviewer) -> list[str]:
+def _hidden_from(by, workshop):
+    """The papers `by` is in conflict with: who reviews them is not theirs to see, nor to count."""
+    return submission_selectors.conflicted_submissions(by, workshop)
+
+
+def _pair_of(run, pair_id, by) -> ProposedPair:
+    """A pair of the proposal on a paper `by` may see. A pair on a paper they are in conflict
+    with is refused as if it were gone: saying whose it is would name its reviewer."""
+    pair = (
+        ProposedPair.objects.filter(run=run, pk=pair_id)
+        .exclude(submission__in=_hidden_from(by, run.workshop).values("pk"))
+        .select_related("submission", "reviewer")
+        .first()
+    )
+    if pair is None:
+        raise AssignmentRefused("That pair is no longer in this proposal.")
+    return pair
+
+
+def _warnings(workshop, submission, reviewer, bid, pairs, *, by) -> list[str]:
+    """What the chair `by` should know of a pair just made. The reviewer's load counts the `pairs`
+    (proposed or assigned) on the papers `by` may see, like every load shown to them."""
     warnings = []
     if bid in (BidValue.NOT_WILLING, BidValue.CONFLICT):
         warnings.append(f"{reviewer} bid “{BidValue(bid).label.lower()}” on paper #{submission.number}.")
-    load = pairs_of_reviewer.filter(reviewer=reviewer).count()
+    load = pairs.filter(reviewer=reviewer).exclude(submission__in=_hidden_from(by, workshop).values("pk")).count()
     most = reviewer_profile(workshop, reviewer).effective_max_load
     if load > most:
         warnings.append(f"{reviewer} now has {load} papers, more than their load of {most}.")
@@ -312,9 +377,7 @@ def _warnings(workshop, submission, reviewer, bid, pairs_of_reviewer) -> list[st
 def remove_pair(*, run, pair_id, by) -> ProposedPair:
     """Take a pair out of a proposal. Pairs already committed are removed on the paper's page."""
     run = _editable(run)
-    pair = ProposedPair.objects.filter(run=run, pk=pair_id).select_related("submission", "reviewer").first()
-    if pair is None:
-        raise AssignmentRefused("That pair is no longer in this proposal.")
+    pair = _pair_of(run, pair_id, by)
     if Assignment.objects.filter(submission=pair.submission, reviewer=pair.reviewer).exists():
         raise AssignmentRefused(
             f"{pair.reviewer} is already assigned to paper #{pair.submission.number}; "
@@ -337,9 +400,7 @@ def replace_reviewer(*, run, pair_id, reviewer, by) -> list[str]:
 def set_locked(*, run, pair_id, locked, by) -> ProposedPair:
     """Lock a pair (a new run started from this one keeps it) or unlock it."""
     run = _editable(run)
-    pair = ProposedPair.objects.filter(run=run, pk=pair_id).select_related("submission", "reviewer").first()
-    if pair is None:
-        raise AssignmentRefused("That pair is no longer in this proposal.")
+    pair = _pair_of(run, pair_id, by)
     pair.is_locked = locked
     pair.save(update_fields=["is_locked"])
     return pair
@@ -363,7 +424,10 @@ def commit_run(*, run, by) -> dict:
     """Make a proposal's new pairs assignments, and send each reviewer one email listing their new
     papers. Refused (nothing changes) while a proposed pair is in conflict. Committing twice (a
     double click) is refused the second time, so nothing is created or sent twice. Other finished
-    proposals are discarded: they were made without these assignments."""
+    proposals are discarded: they were made without these assignments.
+
+    Returns what `by` may be told: the new assignments and their reviewers on the papers `by` is
+    not in conflict with, and `hidden`, how many papers they are in conflict with."""
     run = _editable(run)
     workshop = run.workshop
     # Ids only: at a conference a proposal has 80,000 pairs, and loading each with its paper and
@@ -374,12 +438,12 @@ def commit_run(*, run, by) -> dict:
     # Only the proposed pairs are judged: every paper's conflicts with every reviewer would be
     # millions of pairs at a conference.
     conflicted = submission_selectors.pairs_in_conflict(workshop, [(paper, reviewer) for paper, reviewer, _ in pairs])
-    clashes = [(paper, reviewer) for paper, reviewer, _ in pairs if (paper, reviewer) in conflicted][:5]
+    # `by` reads only the pairs of papers they may see: the others' reviewers are not named to
+    # them, nor counted in what they are told.
+    hidden = set(_hidden_from(by, workshop).values_list("pk", flat=True))
+    clashes = [(paper, reviewer) for paper, reviewer, _ in pairs if (paper, reviewer) in conflicted]
     if clashes:
-        names = User.objects.in_bulk({reviewer for _, reviewer in clashes})
-        numbers = dict(Submission.objects.filter(pk__in={paper for paper, _ in clashes}).values_list("pk", "number"))
-        listed = ", ".join(f"{names[reviewer]} on #{numbers[paper]}" for paper, reviewer in clashes)
-        raise AssignmentRefused(f"Not committed: these pairs are in conflict now: {listed}. Remove them first.")
+        _refuse_clashes(by, clashes, hidden)
     existing = set(Assignment.objects.filter(workshop=workshop).values_list("submission_id", "reviewer_id"))
     new = [(paper, reviewer, manual) for paper, reviewer, manual in pairs if (paper, reviewer) not in existing]
     _insert_many(
@@ -395,6 +459,7 @@ def commit_run(*, run, by) -> dict:
         is_locked=False,
         created_at=timezone.now(),
     )
+    _number_new_reviewers(workshop, [(paper, reviewer) for paper, reviewer, _ in new])
     run.status, run.committed_by, run.committed_at = RunStatus.COMMITTED, by, timezone.now()
     run.save(update_fields=["status", "committed_by", "committed_at"])
     AssignmentRun.objects.filter(workshop=workshop, status__in=EDITABLE_RUNS).exclude(pk=run.pk).update(
@@ -417,7 +482,35 @@ def commit_run(*, run, by) -> dict:
             for reviewer_id, new_papers in by_reviewer.items()
         ],
     )
-    return {"assignments": len(new), "reviewers": len(by_reviewer)}
+    shown = [(paper, reviewer) for paper, reviewer, _ in new if paper not in hidden]
+    return {"assignments": len(shown), "reviewers": len({reviewer for _, reviewer in shown}), "hidden": len(hidden)}
+
+
+def _refuse_clashes(by, clashes, hidden):
+    visible = [(paper, reviewer) for paper, reviewer in clashes if paper not in hidden][:5]
+    if not visible:
+        raise AssignmentRefused(
+            "Not committed: a pair on a paper you are in conflict with is in conflict now. "
+            "Another chair must remove it first."
+        )
+    names = User.objects.in_bulk({reviewer for _, reviewer in visible})
+    numbers = dict(Submission.objects.filter(pk__in={paper for paper, _ in visible}).values_list("pk", "number"))
+    listed = ", ".join(f"{names[reviewer]} on #{numbers[paper]}" for paper, reviewer in visible)
+    raise AssignmentRefused(f"Not committed: these pairs are in conflict now: {listed}. Remove them first.")
+
+
+def _number_new_reviewers(workshop, pairs):
+    """Store the "Reviewer N" of each newly assigned pair that has none on its paper yet."""
+    rows = numbers_for_new_reviewers(workshop=workshop, pairs=pairs)
+    _insert_many(
+        ReviewerNumber,
+        {
+            "submission": [paper for paper, _, _ in rows],
+            "reviewer": [reviewer for _, reviewer, _ in rows],
+            "number": [number for _, _, number in rows],
+        },
+        workshop=workshop.pk,
+    )
 
 
 def _papers_url(workshop):
@@ -459,9 +552,11 @@ def assign_reviewer(*, submission, reviewer, by) -> tuple[Assignment, list[str]]
     except IntegrityError:
         existing = Assignment.objects.get(submission=submission, reviewer=reviewer)
         return existing, [f"{reviewer} was already assigned to paper #{submission.number}."]
+    _number_new_reviewers(workshop, [(submission.pk, reviewer.pk)])
     bid = _single_breakdown(workshop, DEFAULT_WEIGHTS, submission, reviewer).bid
     _email_assignment(workshop, reviewer, [submission])
-    return assignment, _warnings(workshop, submission, reviewer, bid, Assignment.objects.filter(workshop=workshop))
+    assigned = Assignment.objects.filter(workshop=workshop, submission__status__in=LIVE)
+    return assignment, _warnings(workshop, submission, reviewer, bid, assigned, by=by)
 
 
 @transaction.atomic

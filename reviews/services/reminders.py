@@ -4,20 +4,24 @@ The periodic task reminds each reviewer with unfinished reviews on the calendar 
 Earth, like the deadlines) listed in the workshop's `reminder_days` before its review deadline.
 Each reminder is recorded by its outbox topic (or, for a reviewer who takes reminders as a daily
 digest, by their digest item) and checked under a lock on the workshop, so a task run twice on a
-day reminds once.
+day reminds once. Every reminder also records when the reviewer was reminded of each paper
+(Assignment.reminded_at): a chair reminds a reviewer of a paper at most once an hour.
 """
 
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews.selectors.reminders import LateReviewer, reminder_topic, unfinished_reviews
+from reviews.models import Assignment
+from reviews.selectors.reminders import LateReviewer, ReminderPlan, reminder_plan, reminder_topic, unfinished_reviews
 from workshop.enums import EmailKind
 from workshop.mail import queue_email, render_email
 from workshop.models import DigestItem, OutboxEmail, Workshop
 from workshop.phases import AOE
 
 TEMPLATE = "review_reminder"
+# Assignments marked reminded in one UPDATE (SQLite allows at most 32,766 parameters).
+MARK_CHUNK = 2000
 
 
 def days_before_deadline(workshop, now=None) -> int | None:
@@ -69,17 +73,28 @@ def _queue_reminder(workshop, late, context, *, topic):
     )
 
 
-def remind_late_reviewers(*, workshop, by, now=None) -> int:
+def remind_late_reviewers(*, workshop, by, now=None) -> ReminderPlan:
     """A chair's "remind now": one email to each reviewer with unfinished reviews, listing those
-    papers; returns how many. Reviewers of papers the chair is in conflict with are left to
-    another chair (see unfinished_reviews)."""
+    papers, but those they were reminded of less than RESEND_INTERVAL ago (reminder_plan); returns
+    the plan it carried out. Papers the chair is in conflict with are left to another chair (see
+    unfinished_reviews). The workshop's row is locked first, so that clicks arriving together
+    remind once."""
     now = now or timezone.now()
-    late_reviewers = unfinished_reviews(workshop, viewer=by)
     with transaction.atomic():
-        for late in late_reviewers:
+        Workshop.objects.select_for_update().filter(pk=workshop.pk).exists()
+        plan = reminder_plan(workshop, viewer=by, now=now)
+        for late in plan.due:
             context = _context(workshop, late, now=now, from_chairs=True)
             _queue_reminder(workshop, late, context, topic=reminder_topic(workshop, late.reviewer, "now"))
-    return len(late_reviewers)
+        _mark_reminded(plan.due, now)
+    return plan
+
+
+def _mark_reminded(late_reviewers, now):
+    """Record when each reviewer was reminded of each of their papers (Assignment.reminded_at)."""
+    ids = [paper.assignment_id for late in late_reviewers for paper in late.papers]
+    for start in range(0, len(ids), MARK_CHUNK):
+        Assignment.objects.filter(pk__in=ids[start : start + MARK_CHUNK]).update(reminded_at=now)
 
 
 def send_review_reminders(*, now=None) -> int:
@@ -106,6 +121,7 @@ def _send_day_reminders(workshop_id, days, now) -> int:
         if _already_reminded(workshop, late, context, topic=topic):
             continue
         _queue_reminder(workshop, late, context, topic=topic)
+        _mark_reminded([late], now)
         sent += 1
     return sent
 

@@ -6,13 +6,14 @@ refused change leaves nothing behind.
 
 import csv
 from dataclasses import dataclass, field
+from datetime import UTC
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from reviews.enums import AWAITING_ANSWER, LINK_WORKS, InvitationStatus
 from reviews.models import Invitation, ReviewerProfile, new_invitation_token
@@ -26,6 +27,22 @@ from workshop.validators import parse_email_domains
 
 class InvitationRefused(Exception):
     """The invitation cannot be changed this way now; str() says why."""
+
+
+def utc_time(moment) -> str:
+    """A time of today or the next days as the chairs' pages write it: "6 Dec 15:02 UTC"."""
+    return dateformat.format(moment.astimezone(UTC), "j M H:i") + " UTC"
+
+
+class SentTooRecently(InvitationRefused):
+    """The invitation was emailed less than RESEND_INTERVAL ago."""
+
+    def __init__(self, invitation):
+        self.invitation = invitation
+        super().__init__(
+            f"the invitation to {invitation.email} was emailed at {utc_time(invitation.last_sent_at)}. "
+            f"To keep from flooding their inbox, it can be sent again from {utc_time(invitation.next_send_at)}."
+        )
 
 
 # --- reading a list of invitees --------------------------------------------------------------
@@ -119,6 +136,8 @@ class InvitationReport:
     invited: list[Invitation] = field(default_factory=list)
     sent_again: list[Invitation] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    # Emailed less than RESEND_INTERVAL ago, so not sent now (nothing about them changed).
+    too_soon: list[Invitation] = field(default_factory=list)
 
 
 def _send(invitation, *, by, reminder=False):
@@ -157,7 +176,7 @@ def invite_reviewers(*, workshop, invitees, by) -> InvitationReport:
 
     An address invited before reuses its row: a pending invitation is sent again; a declined or
     withdrawn one becomes pending again; an accepted one, or a person who already reviews here,
-    is skipped.
+    is skipped. One emailed less than RESEND_INTERVAL ago is left as it is (`too_soon`).
     """
     report = InvitationReport()
     reviewers = _reviewer_emails(workshop)
@@ -177,6 +196,9 @@ def invite_reviewers(*, workshop, invitees, by) -> InvitationReport:
                 workshop=workshop, email=invitee.email, name=invitee.name, invited_by=by
             )
             report.invited.append(invitation)
+        elif not invitation.can_send_now:
+            report.too_soon.append(invitation)
+            continue
         else:
             invitation.name = invitee.name or invitation.name
             invitation.status = InvitationStatus.PENDING
@@ -188,23 +210,40 @@ def invite_reviewers(*, workshop, invitees, by) -> InvitationReport:
 
 @transaction.atomic
 def resend_invitation(*, invitation, by) -> Invitation:
-    """Send a pending invitation's email again (its links work 60 days from now)."""
+    """Send a pending invitation's email again (its links work 60 days from now). Refused
+    (SentTooRecently) less than RESEND_INTERVAL after the last email: the row is locked, so
+    clicks that arrive together send one email."""
     invitation = Invitation.objects.select_for_update().select_related("workshop").get(pk=invitation.pk)
     if invitation.status not in AWAITING_ANSWER:
         raise InvitationRefused(f"{invitation.email} has {invitation.get_status_display().lower()} already.")
+    if not invitation.can_send_now:
+        raise SentTooRecently(invitation)
     _send(invitation, by=by)
     return invitation
 
 
+@dataclass
+class ReminderReport:
+    """What remind_pending did: how many reminders went, and the invitations left out because
+    they were emailed less than RESEND_INTERVAL ago."""
+
+    sent: int = 0
+    too_soon: list[Invitation] = field(default_factory=list)
+
+
 @transaction.atomic
-def remind_pending(*, workshop, by) -> int:
-    """Send a reminder to every invitee who has not answered yet; returns how many were sent."""
+def remind_pending(*, workshop, by) -> ReminderReport:
+    """Send a reminder to every invitee who has not answered yet, but those emailed less than
+    RESEND_INTERVAL ago."""
     pending = Invitation.objects.select_for_update().filter(workshop=workshop, status__in=AWAITING_ANSWER)
-    count = 0
+    report = ReminderReport()
     for invitation in pending.select_related("workshop").order_by("id"):
+        if not invitation.can_send_now:
+            report.too_soon.append(invitation)
+            continue
         _send(invitation, by=by, reminder=True)
-        count += 1
-    return count
+        report.sent += 1
+    return report
 
 
 @transaction.atomic

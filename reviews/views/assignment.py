@@ -3,15 +3,17 @@ assignment; and a reviewer's list of assigned papers."""
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from reviews import selectors
 from reviews.enums import ACTIVE_RUNS, EDITABLE_RUNS
 from reviews.forms import ReviewerChoiceForm, RunForm
 from reviews.preview import candidates_for_paper, candidates_for_reviewer, overview_rows, run_preview
-from reviews.scoring import Weights, live_papers
+from reviews.scoring import Weights
 from reviews.selectors.reviews import papers_to_review
 from reviews.services import assignments as services
 from reviews.services.reviews import editable_until
@@ -37,14 +39,15 @@ def overview(request, workshop):
             "form": RunForm(workshop=workshop),
             "runs": selectors.runs_of(workshop)[:10],
             "page": papers,
-            "reviewers": _reviewers_with_loads(workshop),
+            "reviewers": _reviewers_with_loads(request.user, workshop, papers.hidden),
+            "active_run": selectors.active_run_of(workshop),
             **affinity_context(workshop),
         },
     )
 
 
-def _reviewers_with_loads(workshop):
-    loads = selectors.loads_of(workshop)
+def _reviewers_with_loads(viewer, workshop, hidden):
+    loads = selectors.loads_visible_to(viewer, workshop, hidden=hidden)
     reviewers = selectors.reviewers_of(workshop)
     for reviewer in reviewers:
         reviewer.load = loads.get(reviewer.pk, 0)
@@ -62,15 +65,23 @@ def start_run(request, workshop):
     earlier = None
     if request.POST.get("keep_locked_from"):
         earlier = selectors.run_of(workshop, request.POST["keep_locked_from"])
-    run = services.start_run(
-        workshop=workshop,
-        by=request.user,
-        reviews_per_paper=data["reviews_per_paper"],
-        weights=Weights(data["affinity_weight"], data["bid_weight"], data["direction_weight"]),
-        fair=data["fair"],
-        threshold=data["threshold"],
-        keep_locked_from=earlier,
-    )
+    try:
+        run = services.start_run(
+            workshop=workshop,
+            by=request.user,
+            reviews_per_paper=data["reviews_per_paper"],
+            weights=Weights(data["affinity_weight"], data["bid_weight"], data["direction_weight"]),
+            fair=data["fair"],
+            threshold=data["threshold"],
+            keep_locked_from=earlier,
+        )
+    except services.RunUnderWay as refusal:
+        link = reverse("reviews:run", kwargs={"slug": workshop.slug, "run_id": refusal.run.pk})
+        messages.error(request, format_html('{} <a href="{}">Open run {}</a>.', str(refusal), link, refusal.run.pk))
+        return redirect("reviews:assignment", slug=workshop.slug)
+    except services.AssignmentRefused as refusal:
+        messages.error(request, f"The run was not started: {refusal}")
+        return redirect("reviews:assignment", slug=workshop.slug)
     return redirect("reviews:run", slug=workshop.slug, run_id=run.pk)
 
 
@@ -78,7 +89,7 @@ def start_run(request, workshop):
 def run_detail(request, workshop, run_id):
     run = selectors.run_of(workshop, run_id)
     if request.htmx and request.GET.get("progress"):
-        if run.status in ACTIVE_RUNS:
+        if run.status in ACTIVE_RUNS and not run.is_abandoned:
             return render(request, "reviews/chair/run.html#progress", {"workshop": workshop, "run": run})
         response = HttpResponse()
         response["HX-Refresh"] = "true"  # finished: show the whole preview
@@ -103,7 +114,7 @@ def edit_run(request, workshop, run_id):
                 return back
             reviewer = form.cleaned_data["reviewer"]
             if action == "add":
-                paper = get_object_or_404(live_papers(workshop), pk=_paper_id(request))
+                paper = selectors.paper_for_assignment(request.user, workshop, _paper_id(request))
                 warnings = services.add_pair(run=run, submission=paper, reviewer=reviewer, by=request.user)
                 messages.success(request, f"{reviewer} added to paper #{paper.number}.")
             else:
@@ -149,10 +160,11 @@ def commit_run(request, workshop, run_id):
     except services.AssignmentRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("reviews:run", slug=workshop.slug, run_id=run.pk)
+    left_out = " (not counting the papers you are in conflict with)" if counts["hidden"] else ""
     messages.success(
         request,
         f"Committed: {counts['assignments']} new assignments; "
-        f"{counts['reviewers']} reviewers get one email each with their papers.",
+        f"{counts['reviewers']} reviewers get one email each with their papers{left_out}.",
     )
     return redirect("reviews:assignment", slug=workshop.slug)
 
@@ -192,10 +204,16 @@ def paper_reviewers(request, workshop, submission_id):
     if request.method == "POST":
         _assign_or_remove(request, paper, selectors.reviewer_of(workshop, request.POST.get("reviewer")))
         return redirect("reviews:paper_reviewers", slug=workshop.slug, submission_id=paper.pk)
+    hidden = selectors.papers_hidden_from(request.user, workshop)
     return render(
         request,
         "reviews/chair/paper_reviewers.html",
-        {"workshop": workshop, "paper": paper, "rows": candidates_for_paper(workshop, paper)},
+        {
+            "workshop": workshop,
+            "paper": paper,
+            "rows": candidates_for_paper(request.user, workshop, paper, hidden=hidden),
+            "hidden_count": len(hidden),
+        },
     )
 
 
@@ -206,11 +224,18 @@ def reviewer_papers(request, workshop, user_id):
         paper = selectors.paper_for_assignment(request.user, workshop, request.POST.get("submission"))
         _assign_or_remove(request, paper, reviewer)
         return redirect("reviews:reviewer_papers", slug=workshop.slug, user_id=reviewer.pk)
-    rows = candidates_for_reviewer(request.user, workshop, reviewer)
+    hidden = selectors.papers_hidden_from(request.user, workshop)
+    rows = candidates_for_reviewer(request.user, workshop, reviewer, hidden=hidden)
     return render(
         request,
         "reviews/chair/reviewer_papers.html",
-        {"workshop": workshop, "reviewer": reviewer, "rows": rows, "load": sum(row.assigned for row in rows)},
+        {
+            "workshop": workshop,
+            "reviewer": reviewer,
+            "rows": rows,
+            "load": sum(row.assigned for row in rows),
+            "hidden_count": len(hidden),
+        },
     )
 
 

@@ -4,9 +4,10 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 
 from reviews.selectors.discussion import CHAIR, PARTICIPATING, discussion_for, thread_of
-from reviews.selectors.reminders import unfinished_reviews
+from reviews.selectors.reminders import reminder_plan
 from reviews.services import discussion as services
 from reviews.services import reminders
+from reviews.services.reviewers import utc_time
 from workshop.views import workshop_permission_required
 
 
@@ -43,22 +44,36 @@ def discussion(request, workshop, submission_id):
 @workshop_permission_required("reviews.manage_reviewers")
 def remind_late(request, workshop):
     if request.method == "POST":
-        count = reminders.remind_late_reviewers(workshop=workshop, by=request.user)
+        plan = reminders.remind_late_reviewers(workshop=workshop, by=request.user)
+        count = len(plan.due)
         if count:
             messages.success(request, f"Reminder sent to {count} reviewer{'' if count == 1 else 's'}.")
-        else:
+        if plan.waiting:
+            messages.warning(request, _waiting_message(plan))
+        if not count and not plan.waiting:
             messages.info(request, "No reviewer has an unfinished review: nobody was reminded.")
         return redirect("reviews:remind_late", slug=workshop.slug)
-    late = unfinished_reviews(workshop, viewer=request.user)
-    preview = reminders.preview_reminder(workshop=workshop, late=late[0]) if late else None
+    plan = reminder_plan(workshop, viewer=request.user)
+    preview = reminders.preview_reminder(workshop=workshop, late=plan.due[0]) if plan.due else None
     return render(
         request,
         "reviews/chair/remind_late.html",
         {
             "workshop": workshop,
-            "late": late,
+            "late": plan.due,
+            "waiting": plan.waiting,
+            "waiting_message": _waiting_message(plan) if plan.waiting else "",
             "preview": preview,
-            "preview_to": late[0].reviewer if late else None,
+            "preview_to": plan.due[0].reviewer if plan.due else None,
             "days_left": reminders.days_before_deadline(workshop),
         },
+    )
+
+
+def _waiting_message(plan):
+    count = len(plan.waiting)
+    who = f"{count} reviewer{'' if count == 1 else 's'} {'was' if count == 1 else 'were'}"
+    return (
+        f"{who} reminded of every unfinished review less than an hour ago, so not again now. "
+        f"You can remind them again from {utc_time(plan.again_at)}."
     )

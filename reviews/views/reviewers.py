@@ -50,6 +50,15 @@ def _report_invitations(request, report):
     if report.skipped:
         emails = ", ".join(email for email, _ in report.skipped)
         messages.info(request, f"Not invited, already reviewers: {emails}.")
+    if report.too_soon:
+        messages.warning(request, "Not sent again, emailed less than an hour ago: " + _again_at(report.too_soon) + ".")
+
+
+def _again_at(invitations):
+    """Who may be emailed again, and from when: "ada@uni.example (from 6 Dec 15:02 UTC), ..."."""
+    return ", ".join(
+        f"{invitation.email} (from {services.utc_time(invitation.next_send_at)})" for invitation in invitations
+    )
 
 
 @workshop_permission_required("reviews.manage_reviewers")
@@ -96,10 +105,14 @@ def chair_withdraw(request, workshop, invitation_id):
 @require_POST
 @workshop_permission_required("reviews.manage_reviewers")
 def chair_remind(request, workshop):
-    count = services.remind_pending(workshop=workshop, by=request.user)
-    if count:
-        messages.success(request, f"A reminder is on its way to {_plural(count, 'person')} who have not answered.")
-    else:
+    report = services.remind_pending(workshop=workshop, by=request.user)
+    if report.sent:
+        messages.success(
+            request, f"A reminder is on its way to {_plural(report.sent, 'person')} who have not answered."
+        )
+    if report.too_soon:
+        messages.warning(request, "Not reminded, emailed less than an hour ago: " + _again_at(report.too_soon) + ".")
+    if not report.sent and not report.too_soon:
         messages.info(request, "Nobody to remind: every invitation is answered.")
     return redirect("reviews:chair_reviewers", slug=workshop.slug)
 

@@ -1,6 +1,7 @@
 """Chairs invite reviewers by email; invitees accept or decline through the links they receive."""
 
-from datetime import timedelta
+import re
+from datetime import UTC, timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -10,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews.enums import InvitationStatus
-from reviews.models import Invitation
+from reviews.models import RESEND_INTERVAL, Invitation
 from reviews.services import reviewers as services
 from tests.factories import UserFactory, unconfirmed_claim
 from tests.reviews.conftest import invitation_emails, links_in
@@ -29,6 +30,11 @@ def reviewers_url():
 
 def page_messages(response):
     return [str(message) for message in response.context["messages"]]
+
+
+def an_hour_passes():
+    """Every invitation was last emailed a little over RESEND_INTERVAL ago: the chairs may send again."""
+    Invitation.objects.update(last_sent_at=timezone.now() - RESEND_INTERVAL - timedelta(minutes=1))
 
 
 def is_reviewer(workshop, email):
@@ -157,6 +163,7 @@ def test_chair_upload_that_is_not_text_is_refused_clearly(chair_client):
 
 def test_inviting_the_same_email_twice_reuses_the_invitation_and_sends_it_again(chair_client, invited):
     invited("Ada <ada@uni.example>")
+    an_hour_passes()
 
     response = chair_client.post(reviewers_url(), {"invitees": "ADA@uni.example"}, follow=True)
 
@@ -179,6 +186,7 @@ def test_inviting_someone_who_already_reviews_sends_nothing(chair_client, cast):
 def test_reinviting_a_declined_person_asks_them_again(workshop, cast, invited):
     invitation = invited("ada@uni.example").invited[0]
     services.decline_invitation(invitation=invitation, reason="Too busy")
+    an_hour_passes()
 
     report = invited("ada@uni.example")
 
@@ -474,6 +482,7 @@ def test_a_link_of_another_workshop_is_not_valid_here(client, invited):
 
 def test_chair_resends_one_invitation(chair_client, invited):
     invitation = invited("ada@uni.example").invited[0]
+    an_hour_passes()
 
     response = chair_client.post(reverse("reviews:chair_resend", args=["calm", invitation.pk]), follow=True)
 
@@ -500,6 +509,7 @@ def test_remind_all_pending_writes_once_to_each_who_has_not_answered(chair_clien
     services.decline_invitation(invitation=bob, reason="")
     carol_user = UserFactory(email="carol@inst.example")
     services.accept_invitation(invitation=carol, user=carol_user)
+    an_hour_passes()
     last_before = OutboxEmail.objects.order_by("id").last().pk
 
     response = chair_client.post(reverse("reviews:chair_remind", args=["calm"]), follow=True)
@@ -509,6 +519,73 @@ def test_remind_all_pending_writes_once_to_each_who_has_not_answered(chair_clien
     assert sorted(email.to[0] for email in reminders) == ["ada@uni.example", "dan@x.example"]
     assert all(email.subject.startswith("[CaLM] Reminder: ") for email in reminders)
     assert [len(invitation_emails(e)) for e in ("bob@lab.example", "carol@inst.example")] == [1, 1]
+
+
+def utc(moment):
+    return moment.astimezone(UTC).strftime("%-d %b %H:%M UTC")
+
+
+def test_resending_forty_times_sends_one_email_and_says_when_it_can_go_again(chair_client, invited):
+    invitation = invited("ada@uni.example").invited[0]
+    an_hour_passes()
+    url = reverse("reviews:chair_resend", args=["calm", invitation.pk])
+
+    first = chair_client.post(url, follow=True)
+    for _ in range(38):
+        chair_client.post(url, follow=True)
+    last = chair_client.post(url, follow=True)
+
+    invitation.refresh_from_db()
+    assert page_messages(first) == ["The invitation is sent again to ada@uni.example."]
+    assert page_messages(last) == [
+        f"Not sent: the invitation to ada@uni.example was emailed at {utc(invitation.last_sent_at)}. To keep from "
+        f"flooding their inbox, it can be sent again from {utc(invitation.last_sent_at + RESEND_INTERVAL)}."
+    ]
+    assert len(invitation_emails("ada@uni.example")) == 2 and invitation.sent_count == 2
+
+
+def test_the_reviewers_page_shows_when_an_invitation_can_be_sent_again(chair_client, invited):
+    invited("ada@uni.example", "bob@lab.example")
+    Invitation.objects.filter(email="bob@lab.example").update(last_sent_at=timezone.now() - 2 * RESEND_INTERVAL)
+    ada = Invitation.objects.get(email="ada@uni.example")
+
+    page = chair_client.get(reviewers_url()).content.decode()
+
+    rows = dict(re.findall(r'<tr data-email="([^"]+)">(.*?)</tr>', page, re.S))
+    assert f"Re-send from {utc(ada.last_sent_at + RESEND_INTERVAL)}" in rows["ada@uni.example"]
+    assert "Re-send<span" not in rows["ada@uni.example"]
+    assert "Re-send<span" in rows["bob@lab.example"] and "Re-send from" not in rows["bob@lab.example"]
+
+
+def test_inviting_again_within_the_hour_sends_nothing_and_changes_nothing(chair_client, invited):
+    ada = invited("ada@uni.example").invited[0]
+    services.withdraw_invitation(invitation=ada, by=None)
+
+    response = chair_client.post(reviewers_url(), {"invitees": "ada@uni.example\nbob@lab.example"}, follow=True)
+
+    ada.refresh_from_db()
+    assert page_messages(response) == [
+        "Invitation sent to 1 person.",
+        f"Not sent again, emailed less than an hour ago: ada@uni.example (from {utc(ada.next_send_at)}).",
+    ]
+    assert (ada.status, ada.sent_count) == (InvitationStatus.WITHDRAWN, 1)
+    assert len(invitation_emails("ada@uni.example")) == 1 and len(invitation_emails("bob@lab.example")) == 1
+
+
+def test_remind_all_pending_leaves_out_who_was_emailed_within_the_hour(chair_client, invited):
+    invited("ada@uni.example", "bob@lab.example")
+    Invitation.objects.filter(email="bob@lab.example").update(last_sent_at=timezone.now() - 2 * RESEND_INTERVAL)
+    chair_client.post(reverse("reviews:chair_remind", args=["calm"]), follow=True)
+    bob = Invitation.objects.get(email="bob@lab.example")
+
+    again = chair_client.post(reverse("reviews:chair_remind", args=["calm"]), follow=True)
+
+    ada = Invitation.objects.get(email="ada@uni.example")
+    assert page_messages(again) == [
+        "Not reminded, emailed less than an hour ago: "
+        f"ada@uni.example (from {utc(ada.next_send_at)}), bob@lab.example (from {utc(bob.next_send_at)})."
+    ]
+    assert [len(invitation_emails(e)) for e in ("ada@uni.example", "bob@lab.example")] == [1, 2]
 
 
 def test_remind_with_nobody_pending_says_so(chair_client):

@@ -1,17 +1,19 @@
 """Review reminders: the periodic ones on the workshop's reminder days, exactly once, and the
 chairs' preview and "remind now"."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from reviews.models import RESEND_INTERVAL, Assignment
 from reviews.services import assignments as assignment_services
 from reviews.services import reminders as services
 from tests.factories import member
 from tests.reviews.conftest import submit_review, to_reviewing
 from tests.submissions.conftest import submitted_paper
+from tests.utils import page_as_seen
 from workshop.enums import EmailKind, Role
 from workshop.models import DigestItem, OutboxEmail
 from workshop.services import set_notification_preferences
@@ -193,6 +195,66 @@ def test_a_conflicted_chair_neither_sees_nor_reminds_the_reviewers_of_their_pape
 
     assert "Lee Late" in page and "Rita Reviewer" not in page and "Causal parrots" not in page
     assert [row.to for row in OutboxEmail.objects.filter(template="review_reminder")] == [[people["late"].email]]
+
+
+def page_messages(response):
+    return [str(message) for message in response.context["messages"]]
+
+
+def utc(moment):
+    return moment.astimezone(UTC).strftime("%-d %b %H:%M UTC")
+
+
+def test_the_chair_reminds_each_reviewer_of_a_paper_at_most_once_an_hour(chair_client, cast, people, papers):
+    chair_client.post(remind_url(), follow=True)
+    reminded_at = Assignment.objects.get(reviewer=people["late"]).reminded_at
+
+    again = [chair_client.post(remind_url(), follow=True) for _ in range(10)]
+    page = chair_client.get(remind_url()).content.decode()
+    Assignment.objects.update(reminded_at=reminded_at - RESEND_INTERVAL)
+    later = chair_client.post(remind_url(), follow=True)
+
+    waiting = (
+        "2 reviewers were reminded of every unfinished review less than an hour ago, so not again now. "
+        f"You can remind them again from {utc(reminded_at + RESEND_INTERVAL)}."
+    )
+    assert [page_messages(response) for response in again] == [[waiting]] * 10
+    assert waiting in page and "will get a reminder" not in page and "nobody to remind" not in page
+    assert page_messages(later) == ["Reminder sent to 2 reviewers."]
+    assert len(reminders_to(cast["reviewer"])) == 2 and len(reminders_to(people["late"])) == 2
+
+
+def test_a_paper_assigned_since_the_last_reminder_is_reminded_alone(chair_client, workshop, cast, people, papers):
+    a, _ = papers
+    chair_client.post(remind_url(), follow=True)
+    assignment_services.assign_reviewer(submission=a, reviewer=people["late"], by=cast["chair"])
+
+    page = chair_client.get(remind_url()).content.decode()
+    response = chair_client.post(remind_url(), follow=True)
+
+    assert "1 reviewer will get a reminder" in page
+    assert page_messages(response)[0] == "Reminder sent to 1 reviewer."
+    first, second = reminders_to(people["late"])
+    assert "Interventions in transformers" in first.body_text
+    assert f"#{a.number} Causal parrots" in second.body_text and "Interventions" not in second.body_text
+
+
+def test_the_conflicted_chair_reminds_of_the_papers_they_may_see_whoever_reviews_theirs(
+    client, workshop, cast, people, papers
+):
+    a, b = papers
+    client.force_login(cast["conflicted_chair"])
+    alone = client.get(remind_url()).content.decode()
+    assignment_services.assign_reviewer(submission=a, reviewer=people["late"], by=cast["chair"])
+
+    with_hidden_paper = client.get(remind_url()).content.decode()
+    client.post(remind_url())
+
+    assert page_as_seen(with_hidden_paper) == page_as_seen(alone)
+    assert "1 reviewer will get a reminder" in alone and "Lee Late" in alone and "Causal parrots" not in alone
+    (email,) = reminders_to(people["late"])
+    assert f"#{b.number} Interventions in transformers" in email.body_text and "Causal parrots" not in email.body_text
+    assert Assignment.objects.get(submission=a, reviewer=people["late"]).reminded_at is None
 
 
 def test_nobody_to_remind_says_so(chair_client, workshop, cast, people, papers):

@@ -393,6 +393,16 @@ class Command(BaseCommand):
             ),
             batch_size=BATCH,
         )
+        # Each paper's reviewers numbered in a random order, as the assignment service numbers them.
+        numbers = []
+        for paper, group in itertools.groupby(pairs, key=lambda pair: pair[0]):
+            order = list(range(1, REVIEWS_PER_PAPER + 1))
+            rng.shuffle(order)
+            numbers.extend(
+                self.r.ReviewerNumber(workshop=workshop, submission_id=paper.pk, reviewer=reviewer, number=number)
+                for (_, reviewer), number in zip(group, order, strict=False)
+            )
+        self.r.ReviewerNumber.objects.bulk_create(numbers, batch_size=BATCH)
         self.say(f"{len(assignments)} assignments, at most {max(load.values())} per reviewer.")
         return pairs
 
