@@ -385,6 +385,32 @@ def test_my_submissions_lists_papers_across_workshops_in_constant_queries(
     assert "Paper 5" in html and "AW" in html
 
 
+def test_the_paper_page_lists_its_emails_in_constant_queries(
+    author_client, workshop, author, django_assert_max_num_queries
+):
+    submission = services_submit(workshop, author)
+    pages = [submission.get_absolute_url(), reverse("my_submissions")]
+    with django_assert_max_num_queries(13):
+        author_client.get(pages[0])
+    with django_assert_max_num_queries(12):
+        author_client.get(pages[1])
+    for n in range(5):
+        submission = services.update_submission(
+            submission=submission,
+            by=author,
+            base_version=submission.version,
+            fields={"title": f"Revision {n}"},
+            authors=author_entries(submission),
+        )
+
+    with django_assert_max_num_queries(13):
+        detail = author_client.get(pages[0]).content.decode()
+    with django_assert_max_num_queries(12):
+        listed = author_client.get(pages[1]).content.decode()
+    assert detail.split('id="emails"')[1].count("<li>") == 6
+    assert "and 3 more" in listed
+
+
 # --- helpers: data made through the real services ---------------------------------------------
 
 
