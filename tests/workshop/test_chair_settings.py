@@ -183,6 +183,22 @@ def test_outbox_queries_stay_constant(client, cast, workshop, persona, django_as
     assert listed == {"chair": 20, "conflicted_chair": 10}[persona]
 
 
+def test_outbox_pages_keep_the_search_and_status(chair_client, workshop, monkeypatch):
+    for n in range(3):
+        outbox_row(workshop=workshop, subject=f"Match {n}", status="failed")
+    outbox_row(workshop=workshop, subject="Other", status="failed")
+    monkeypatch.setattr("workshop.views.OUTBOX_PAGE_SIZE", 2)
+
+    first = chair_client.get(reverse("workshop:outbox", args=["calm"]), {"q": "Match", "status": "failed"})
+    following = chair_client.get(
+        reverse("workshop:outbox", args=["calm"]), {"q": "Match", "status": "failed", "page": 2}
+    )
+
+    html = first.content.decode()
+    assert "Page 1 of 2" in html and 'href="?q=Match&amp;status=failed&amp;page=2">Next</a>' in html
+    assert "Match 0" in following.content.decode() and "Other" not in following.content.decode()
+
+
 def test_outbox_email_page_shows_the_body(chair_client, workshop):
     chair_client.post(reverse("workshop:outbox_test", args=["calm"]))
     row = OutboxEmail.objects.get()
