@@ -84,7 +84,13 @@ class MemberMultipleChoiceField(forms.ModelMultipleChoiceField):
         self.workshop = workshop
 
     def _value_of(self, value):
-        return member_option_value(self.workshop, value.pk) if isinstance(value, User) else value
+        if not isinstance(value, User):
+            return value
+        # Each value is asked for twice a render (order, then option): a conference has thousands.
+        cache = self.__dict__.setdefault("_member_values", {})
+        if value.pk not in cache:
+            cache[value.pk] = member_option_value(self.workshop, value.pk)
+        return cache[value.pk]
 
     def prepare_value(self, value):
         if isinstance(value, list | tuple | set | models.QuerySet):
@@ -92,7 +98,7 @@ class MemberMultipleChoiceField(forms.ModelMultipleChoiceField):
         return self._value_of(value)
 
     def _check_values(self, value):
-        members = {member_option_value(self.workshop, user.pk): user for user in self.queryset}
+        members = {self._value_of(user): user for user in self.queryset}
         for item in value:
             if not isinstance(item, str) or item not in members:
                 raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
