@@ -302,6 +302,7 @@ def old_release_seconds(workshop, chair) -> float:
     from reviews.models import Decision
     from reviews.selectors.decisions import decision_email_context
     from submissions.services import record_decision
+    from workshop.enums import EmailAudience
     from workshop.mail import queue_email
 
     with transaction.atomic():
@@ -331,6 +332,8 @@ def old_release_seconds(workshop, chair) -> float:
                 context=decision_email_context(decision),
                 workshop=workshop,
                 topic=f"submission:{paper.pk}",
+                audience=EmailAudience.AUTHORS,
+                papers=[paper],
             )
         elapsed = time.perf_counter() - started
         transaction.set_rollback(True)

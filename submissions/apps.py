@@ -5,4 +5,4 @@ class SubmissionsConfig(AppConfig):
     name = "submissions"
 
     def ready(self):
-        from submissions import selectors  # noqa: F401 - registers the outbox filter for conflicts
+        from submissions import selectors  # noqa: F401 - hands the conflict rule to the outbox

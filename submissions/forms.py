@@ -10,7 +10,7 @@ from submissions.enums import FileKind
 from submissions.models import Submission
 from submissions.publication import check_camera_ready
 from workshop.enums import Role
-from workshop.forms import AoEDateTimeField, ModelMultipleIdField
+from workshop.forms import AoEDateTimeField, MemberMultipleChoiceField, ModelMultipleIdField
 from workshop.models import User
 from workshop.validators import parse_email_domains
 
@@ -97,7 +97,7 @@ class SubmissionForm(forms.ModelForm):
             "agreed_anonymity",
             "agreed_dual_submission",
         ]
-        field_classes = {"secondary_directions": ModelMultipleIdField, "conflicted_members": ModelMultipleIdField}
+        field_classes = {"secondary_directions": ModelMultipleIdField, "conflicted_members": MemberMultipleChoiceField}
         widgets = {
             "abstract": forms.Textarea(attrs={"rows": 8}),
             "secondary_directions": forms.CheckboxSelectMultiple,
@@ -125,12 +125,13 @@ class SubmissionForm(forms.ModelForm):
         self.fields["secondary_directions"].error_messages["invalid_choice"] = (
             "Choose among this workshop's directions."
         )
-        members = (
-            User.objects.filter(memberships__workshop=workshop, memberships__role__in=[Role.REVIEWER, Role.CHAIR])
-            .distinct()
-            .order_by("name", "email")
-        )
-        self.fields["conflicted_members"].queryset = members
+        # Authors see the reviewers and chairs by name and affiliation only: no addresses, and
+        # option values that are not user ids (MemberMultipleChoiceField).
+        members = User.objects.filter(
+            memberships__workshop=workshop, memberships__role__in=[Role.REVIEWER, Role.CHAIR]
+        ).distinct()
+        self.fields["conflicted_members"].queryset = members.only("pk", "name", "affiliation")
+        self.fields["conflicted_members"].workshop = workshop
         self.fields["conflicted_members"].label_from_instance = lambda u: (
             f"{u.name or 'Unnamed'} ({u.affiliation or 'no affiliation'})"
         )

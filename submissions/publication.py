@@ -24,6 +24,7 @@ from submissions.services import (
     _store_uploads,
     changes_since,
 )
+from workshop.enums import EmailAudience
 from workshop.mail import queue_email
 from workshop.models import OutboxEmail, Workshop
 from workshop.templatetags.workshop_tags import aoe
@@ -141,6 +142,8 @@ def _remind_workshop(workshop_id) -> int:
             template=REMINDER_TEMPLATE,
             workshop=workshop,
             topic=f"submission:{paper.pk}",
+            audience=EmailAudience.AUTHORS,
+            papers=[paper],
             context={"submission": paper, "authors": authors, "deadline": workshop.camera_ready_deadline},
         )
         sent += 1

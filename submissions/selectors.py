@@ -14,9 +14,9 @@ from django.http import Http404
 from submissions.enums import ConflictReason, ConflictSource, FileKind
 from submissions.models import Conflict, Submission, SubmissionAuthor, SubmissionFile, reversed_domain
 from workshop.affiliations import PUBLIC_EMAIL_DOMAINS, institutional_domain, normalise_affiliation
-from workshop.enums import Role
-from workshop.models import OutboxEmail, User
-from workshop.selectors import hide_outbox_topics
+from workshop.enums import EmailAudience, Role
+from workshop.models import OutboxEmail, OutboxEmailPaper, User
+from workshop.selectors import outbox_of, papers_in_conflict_from
 
 
 def verified_emails(user) -> set[str]:
@@ -472,10 +472,11 @@ def member_conflicts(submission) -> list[MemberConflict]:
     return listed
 
 
-@hide_outbox_topics
-def outbox_topics_hidden_from(user, workshop):
-    """Emails about a paper name its authors: a chair in conflict with it must not read them."""
-    return [f"submission:{pk}" for pk in conflicted_submissions(user, workshop).values_list("pk", flat=True)]
+@papers_in_conflict_from
+def conflicted_paper_ids(user, workshop):
+    """The ids of the papers the user is in conflict with, for the chairs' outbox (a subquery):
+    an email concerning one of them names its authors or reviewers."""
+    return conflicted_submissions(user, workshop).values("pk")
 
 
 def submissions_for_chair(workshop):
@@ -501,22 +502,28 @@ def current_file(submission, kind=FileKind.PAPER):
     return next((f for f in submission.files.all() if f.kind == kind), None)
 
 
-def emails_about(submissions, *, to_authors=False):
-    """Outbox rows about these submissions, grouped by submission id (one query).
-
-    `to_authors`: only the emails sent to the paper's authors, for the authors' own pages. The
-    others about the paper (to its reviewers, to the chairs) name its reviewers in their subjects:
-    "Rita Reviewer submitted a review of paper #1"."""
-    topics = {f"submission:{s.pk}": s for s in submissions}
-    grouped = {s.pk: [] for s in topics.values()}
-    for email in OutboxEmail.objects.filter(topic__in=topics).order_by("-created_at"):
-        submission = topics[email.topic]
-        if to_authors:
-            authors = {author.email.lower() for author in submission.authors.all()}
-            if not authors & {address.lower() for address in [*email.to, *email.cc, *email.bcc]}:
-                continue
-        grouped[submission.pk].append(email)
+def emails_to_authors_of(submissions) -> dict[int, list[OutboxEmail]]:
+    """The emails sent to the authors of these papers, grouped by paper id, newest first, in one
+    query: those recorded as addressed to the paper's authors when they were written, whatever the
+    author list says now. The other emails about a paper (to its reviewers, to the chairs) name its
+    reviewers ("Rita Reviewer submitted a review of paper #1"), and an address added to the author
+    list later (a chair's, a reviewer's) must not bring them onto the authors' pages."""
+    grouped = {submission.pk: [] for submission in submissions}
+    links = (
+        OutboxEmailPaper.objects.filter(paper_id__in=list(grouped), email__audience=EmailAudience.AUTHORS)
+        .select_related("email")
+        .defer("email__body_text", "email__body_html")
+        .order_by("-email__created_at", "-email_id")
+    )
+    for link in links:
+        grouped[link.paper_id].append(link.email)
     return grouped
+
+
+def emails_about(viewer, workshop, submission) -> list[OutboxEmail]:
+    """The emails concerning this paper that the chair may read in the outbox (none that also
+    concerns a paper they are in conflict with: an assignment email lists several), newest first."""
+    return list(outbox_of(workshop, viewer).filter(papers__paper_id=submission.pk).defer("body_text", "body_html"))
 
 
 def file_for_download(submission, file_id) -> SubmissionFile:

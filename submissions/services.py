@@ -24,7 +24,7 @@ from submissions.models import (
 )
 from submissions.selectors import is_author
 from workshop.affiliations import normalise_affiliation
-from workshop.enums import Phase, Role
+from workshop.enums import EmailAudience, Phase, Role
 from workshop.mail import queue_email
 from workshop.models import Membership, User, Workshop
 from workshop.phases import phase_at
@@ -435,6 +435,8 @@ def _invite_new_coauthors(submission, emails, *, by) -> list[str]:
             template="coauthor_invitation",
             workshop=submission.workshop,
             topic=f"submission:{submission.pk}",
+            audience=EmailAudience.AUTHORS,
+            papers=[submission],
             context={"submission": submission, "author": author, "inviter": by},
         )
     return notices
@@ -475,6 +477,8 @@ def _email_authors(submission, template, *, by):
         template=template,
         workshop=submission.workshop,
         topic=f"submission:{submission.pk}",
+        audience=EmailAudience.AUTHORS,
+        papers=[submission],
         context={"submission": submission, "authors": authors, "actor": by},
     )
 

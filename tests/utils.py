@@ -56,7 +56,12 @@ def outbox_row(**fields):
     from workshop.models import OutboxEmail
 
     subject = fields.pop("subject", "Subject")
-    defaults = {"from_email": "chairs@calm.example", "to": ["someone@uni.example"], "body_text": "Body"}
+    defaults = {
+        "from_email": "chairs@calm.example",
+        "to": ["someone@uni.example"],
+        "body_text": "Body",
+        "audience": "person",
+    }
     return OutboxEmail.objects.create(
         subject=subject, message_id=f"<{uuid.uuid4().hex}@test>", **{**defaults, **fields}
     )

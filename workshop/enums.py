@@ -41,3 +41,19 @@ class EmailKind(models.TextChoices):
 
 # Kinds a person may receive as a daily digest instead of one email each.
 DIGESTIBLE = [EmailKind.DISCUSSION, EmailKind.REVIEW_SUBMITTED, EmailKind.REMINDER]
+
+
+class EmailAudience(models.TextChoices):
+    """To whom an email went, recorded when it is written: the pages that list emails decide from
+    this (and from the papers recorded with it), never from who the authors or reviewers are now.
+    The authors' pages list only AUTHORS emails of their paper; with AUTHORS and REVIEWERS the
+    papers recorded are the papers whose authors or reviewers it went to."""
+
+    AUTHORS = "authors", "The authors of the paper"
+    REVIEWERS = "reviewers", "Reviewers of the papers"
+    CHAIRS = "chairs", "The chairs"
+    PERSON = "person", "One person"
+
+
+# Audiences that say which papers' people an email went to: such an email names its papers.
+PAPER_AUDIENCES = [EmailAudience.AUTHORS, EmailAudience.REVIEWERS]

@@ -2,8 +2,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from workshop import selectors, services
 from workshop.enums import DIGESTIBLE
@@ -45,6 +47,62 @@ class ModelMultipleIdField(forms.ModelMultipleChoiceField):
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
                 )
         return super()._check_values(value)
+
+
+def member_option_value(workshop, user_id) -> str:
+    """What a page outside the chairs' puts in place of a member's user id (an option's value): an
+    HMAC of the workshop and the id, the same for the same person on every page of that workshop,
+    telling nothing about the id, its order, or the person in another workshop."""
+    return salted_hmac("workshop.member-option", f"{workshop.pk}:{user_id}", algorithm="sha256").hexdigest()[:32]
+
+
+class _ByNameChoices(forms.models.ModelChoiceIterator):
+    """The members by name and affiliation, ties by their opaque value: nothing in the order
+    follows their ids or addresses."""
+
+    def __iter__(self):
+        members = sorted(
+            self.queryset,
+            key=lambda user: (user.name.casefold(), user.affiliation.casefold(), self.field.prepare_value(user)),
+        )
+        for user in members:
+            yield self.choice(user)
+
+
+class MemberMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Members of a workshop (users) chosen on a page that people outside the chairs see: the
+    options carry member_option_value, never user ids, and a posted value is matched to a member
+    on the server. Set `workshop` and `queryset` (the members offered) before use."""
+
+    iterator = _ByNameChoices
+    default_error_messages = {
+        "invalid_choice": "Choose among the people listed: one you ticked is no longer among them.",
+    }
+
+    def __init__(self, *args, workshop=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workshop = workshop
+
+    def _value_of(self, value):
+        if not isinstance(value, User):
+            return value
+        # Each value is asked for twice a render (order, then option): a conference has thousands.
+        cache = self.__dict__.setdefault("_member_values", {})
+        if value.pk not in cache:
+            cache[value.pk] = member_option_value(self.workshop, value.pk)
+        return cache[value.pk]
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple | set | models.QuerySet):
+            return [self._value_of(item) for item in value]
+        return self._value_of(value)
+
+    def _check_values(self, value):
+        members = {self._value_of(user): user for user in self.queryset}
+        for item in value:
+            if not isinstance(item, str) or item not in members:
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return [members[item] for item in dict.fromkeys(value)]
 
 
 def _helper(*layout, submit="Save"):

@@ -9,6 +9,7 @@ or the default, is in the placeholder language (workshop.placeholders), filled f
 """
 
 import logging
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -19,8 +20,8 @@ from django.template.loader import get_template, render_to_string
 from django.utils.html import strip_tags
 
 from workshop import outbox, placeholders
-from workshop.enums import EmailKind
-from workshop.models import DigestItem, EmailTemplate, OutboxEmail
+from workshop.enums import PAPER_AUDIENCES, EmailAudience, EmailKind
+from workshop.models import DigestItem, EmailTemplate, OutboxEmail, OutboxEmailPaper
 from workshop.selectors import digest_recipient
 from workshop.tasks import deliver_email, deliver_emails
 
@@ -59,28 +60,41 @@ def publish_after_commit(email_ids):
     transaction.on_commit(publish)
 
 
-def store_message(message, *, workshop=None, template="", topic="") -> OutboxEmail:
-    """Write one Django EmailMessage as an outbox row (not yet sent)."""
-    row = outbox_row(message, workshop=workshop, template=template, topic=topic)
-    row.save()
+def store_message(message, *, workshop=None, template="", topic="", audience, papers) -> OutboxEmail:
+    """Write one Django EmailMessage as an outbox row (not yet sent), with the papers it concerns."""
+    [row] = write_outbox_rows(
+        [outbox_row(message, workshop=workshop, template=template, topic=topic, audience=audience, papers=papers)]
+    )
     return row
 
 
-def outbox_row(message, *, workshop=None, template="", topic="") -> OutboxEmail:
-    """One Django EmailMessage as an unsaved outbox row, for senders that write many in one
-    bulk_create (and then publish_after_commit their ids)."""
+def outbox_row(message, *, workshop=None, template="", topic="", audience, papers) -> OutboxEmail:
+    """One Django EmailMessage as an unsaved outbox row, for senders that write many at once with
+    write_outbox_rows (and then publish_after_commit their ids).
+
+    `audience` (workshop.enums.EmailAudience) says to whom it goes and `papers` (submissions or
+    their ids) which papers it concerns: for the authors or reviewers of papers, those papers;
+    for anyone else, every paper the email names. Both are recorded now, because the pages that
+    list emails must not judge from who the authors and reviewers are later."""
     if message.attachments:
         raise ValueError("The outbox does not carry attachments; link to a permission-checked page instead.")
+    audience = EmailAudience(audience)
+    paper_ids = sorted({getattr(paper, "pk", paper) for paper in papers})
+    if not all(isinstance(pk, int) for pk in paper_ids):
+        raise ValueError(f"Papers of an email must be saved submissions or their ids, not {paper_ids!r}.")
+    if audience in PAPER_AUDIENCES and not paper_ids:
+        raise ValueError(f"An email to {audience.label.lower()} must say which papers it concerns.")
     body_text, body_html = message.body, ""
     if message.content_subtype == "html":
         body_text, body_html = strip_tags(message.body), message.body
     for content, mimetype in getattr(message, "alternatives", []):
         if mimetype == "text/html":
             body_html = content
-    return OutboxEmail(
+    row = OutboxEmail(
         workshop=workshop,
         template=template,
         topic=topic,
+        audience=audience,
         from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
         to=list(message.to),
         cc=list(message.cc),
@@ -91,13 +105,32 @@ def outbox_row(message, *, workshop=None, template="", topic="") -> OutboxEmail:
         body_html=body_html,
         message_id=outbox.new_message_id(),
     )
+    row.paper_ids = paper_ids  # written by write_outbox_rows
+    return row
+
+
+def write_outbox_rows(rows) -> list[OutboxEmail]:
+    """Save rows made by outbox_row and their papers in bulk: on PostgreSQL one INSERT per 1,000 rows
+    and one per 1,000 papers (SQLite's limit on parameters makes its statements smaller). Both
+    databases return the new rows' ids, which the papers' rows need."""
+    created = OutboxEmail.objects.bulk_create(rows, batch_size=1000)
+    OutboxEmailPaper.objects.bulk_create(
+        [OutboxEmailPaper(email_id=row.pk, paper_id=paper_id) for row in created for paper_id in row.paper_ids],
+        batch_size=1000,
+    )
+    return created
 
 
 class OutboxBackend(BaseEmailBackend):
     """An email backend that writes outbox rows; delivery happens after commit."""
 
     def send_messages(self, email_messages):
-        rows = [store_message(message) for message in email_messages if message.recipients()]
+        # Account emails (allauth's) and anything else sent with send_mail: to one person, about no paper.
+        rows = [
+            store_message(message, audience=EmailAudience.PERSON, papers=())
+            for message in email_messages
+            if message.recipients()
+        ]
         publish_after_commit([row.pk for row in rows])
         return len(rows)
 
@@ -153,11 +186,13 @@ def render_email(template, context, *, overrides=None):
 
 
 def queue_email(
-    *, to, template, context, workshop=None, topic="", reply_to=(), kind=EmailKind.ESSENTIAL
+    *, to, template, context, audience, papers, workshop=None, topic="", reply_to=(), kind=EmailKind.ESSENTIAL
 ) -> OutboxEmail | DigestItem:
     """Render templates/emails/<template> and put it in the outbox for the given recipients.
 
-    `topic` names what the email is about ("submission:42"), so that pages can list its emails.
+    `audience` and `papers` record to whom it goes and which papers it concerns (see outbox_row):
+    required, so that no sender leaves the pages to guess. `topic` names what the email is about
+    ("submission:42"), for senders that look their own emails up (reminders sent once).
     `kind` says what sort of email it is (workshop.enums.EmailKind): an email of a kind its one
     recipient takes as a daily digest waits there instead (a DigestItem, returned in place of the
     outbox row) until workshop.services.send_digests; essential emails always go at once.
@@ -169,27 +204,40 @@ def queue_email(
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, list(to), reply_to=list(reply_to))
     if html:
         message.attach_alternative(html, "text/html")
-    row = store_message(message, workshop=workshop, template=template, topic=topic)
+    row = store_message(message, workshop=workshop, template=template, topic=topic, audience=audience, papers=papers)
     publish_after_commit([row.pk])
     return row
 
 
+class BulkEmail(NamedTuple):
+    """One email of queue_emails: queue_email's arguments of the same names."""
+
+    template: str
+    to: list
+    context: dict
+    topic: str
+    audience: EmailAudience
+    papers: list
+
+
 def queue_emails(*, workshop, emails) -> int:
     """queue_email for many essential emails at once (a release, an assignment's commit): each
-    rendered as queue_email renders it, the rows written in bulk and published after commit.
-    `emails`: (template, to, context, topic) tuples. No digest: essential emails go at once.
-    Returns the number of rows written."""
+    rendered as queue_email renders it, the rows and their papers written in bulk (a few queries
+    for thousands) and published after commit. `emails`: BulkEmail tuples. No digest: essential
+    emails go at once. Returns the number of rows written."""
     emails = list(emails)
     names = {template for template, *_ in emails}
     overrides = {row.name: row for row in EmailTemplate.objects.filter(workshop=workshop, name__in=names)}
     rows = []
-    for template, to, context, topic in emails:
+    for template, to, context, topic, audience, papers in emails:
         subject, text, html = render_email(template, {"workshop": workshop, **context}, overrides=overrides)
         message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, list(to))
         if html:
             message.attach_alternative(html, "text/html")
-        rows.append(outbox_row(message, workshop=workshop, template=template, topic=topic))
-    created = OutboxEmail.objects.bulk_create(rows, batch_size=1000)
+        rows.append(
+            outbox_row(message, workshop=workshop, template=template, topic=topic, audience=audience, papers=papers)
+        )
+    created = write_outbox_rows(rows)
     publish_after_commit([row.pk for row in created])
     return len(created)
 

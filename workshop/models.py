@@ -9,7 +9,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from workshop.enums import AnonymityPolicy, EmailKind, EmailStatus, Role
+from workshop.enums import AnonymityPolicy, EmailAudience, EmailKind, EmailStatus, Role
 from workshop.phases import DATE_FIELDS, Deadlines, important_dates, next_date, phase_at
 from workshop.validators import validate_orcid, validate_workshop_slug
 
@@ -227,6 +227,9 @@ class OutboxEmail(models.Model):
     template = models.CharField(max_length=100, blank=True, help_text="Template name, when rendered from one.")
     # What the email is about, e.g. "submission:42", so pages can list the emails of one object.
     topic = models.CharField(max_length=50, blank=True, db_index=True)
+    # To whom it went, as it was when written (the papers it concerns are its OutboxEmailPaper
+    # rows): the authors' pages and the chairs' outbox decide from these, not from today's data.
+    audience = models.CharField(max_length=10, choices=EmailAudience)
     from_email = models.CharField(max_length=300)
     to = models.JSONField(default=list)
     cc = models.JSONField(default=list, blank=True)
@@ -251,6 +254,10 @@ class OutboxEmail(models.Model):
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["workshop", "-created_at"]),
         ]
+        constraints = [
+            # No default: a row written without saying to whom it went is refused, not guessed.
+            models.CheckConstraint(condition=models.Q(audience__in=EmailAudience.values), name="outbox_email_audience"),
+        ]
 
     def __str__(self):
         return f"{self.subject} → {', '.join(self.to)}"
@@ -258,6 +265,30 @@ class OutboxEmail(models.Model):
     @property
     def recipients(self):
         return [*self.to, *self.cc, *self.bcc]
+
+
+class OutboxEmailPaper(models.Model):
+    """One paper an outbox email concerns, recorded when the email is written (workshop.mail).
+
+    An email may concern several papers (an assignment email lists a reviewer's papers), so this
+    is a link table rather than a column. The paper is a plain id, not a foreign key: this app is
+    below the submissions app and never refers to its models (nor its migrations to theirs), and
+    paper ids are never reused (PostgreSQL sequences, SQLite AUTOINCREMENT), so an id outliving
+    its paper names nothing else. The two indexes serve the two questions asked of it: the
+    unique (email, paper) one "does this email concern any paper of this set?" (the chairs'
+    outbox hides those of papers the chair is in conflict with), the (paper, email) one "which
+    emails concern these papers?" (a paper's page).
+    """
+
+    email = models.ForeignKey(OutboxEmail, on_delete=models.CASCADE, related_name="papers")
+    paper_id = models.BigIntegerField(help_text="The id of a submission (submissions.Submission).")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["email", "paper_id"], name="outbox_email_paper_unique")]
+        indexes = [models.Index(fields=["paper_id", "email"], name="outbox_email_paper_by_paper")]
+
+    def __str__(self):
+        return f"email {self.email_id} concerns paper {self.paper_id}"
 
 
 class EmailTemplate(models.Model):

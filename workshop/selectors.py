@@ -1,11 +1,20 @@
 """Reads. Roles are read once per request and kept on the user object."""
 
 from allauth.account.models import EmailAddress
-from django.db.models import Prefetch
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404
 
 from workshop.enums import DIGESTIBLE, EmailKind
-from workshop.models import Direction, Membership, NotificationPreference, OutboxEmail, User, Workshop
+from workshop.models import (
+    Direction,
+    Membership,
+    NotificationPreference,
+    OutboxEmail,
+    OutboxEmailPaper,
+    User,
+    Workshop,
+)
 
 
 def memberships_of(user) -> list[Membership]:
@@ -40,23 +49,41 @@ def directions_of(workshop):
     return workshop.directions.order_by("order", "id")
 
 
-# Apps above this one register functions (user, workshop) -> topics the user must not see in
-# the outbox, e.g. the submissions app hides emails about papers a chair is in conflict with.
-# Registering keeps the import direction: this app never imports the ones built on it.
-_outbox_topic_filters = []
+# Who is in conflict with which paper is the submissions app's rule, and this app is below it: the
+# submissions app hands the rule over at start-up (SubmissionsConfig.ready imports its selectors),
+# so that this app never imports the one built on it.
+_conflict_rule = {}
 
 
-def hide_outbox_topics(topics_hidden_from):
-    _outbox_topic_filters.append(topics_hidden_from)
-    return topics_hidden_from
+def papers_in_conflict_from(rule):
+    """Register `rule(user, workshop)`: a queryset of the ids of the workshop's papers the user is
+    in conflict with, used as a subquery (no query of its own)."""
+    _conflict_rule["papers"] = rule
+    return rule
+
+
+def papers_in_conflict(user, workshop):
+    """The ids of the workshop's papers `user` is in conflict with, as a subquery (see above)."""
+    try:
+        rule = _conflict_rule["papers"]
+    except KeyError:
+        # Failing closed: without the rule, the outbox would show a conflicted chair everything.
+        raise ImproperlyConfigured("No conflict rule registered: is the submissions app installed?") from None
+    return rule(user, workshop)
 
 
 def outbox_of(workshop, user):
-    """The emails of one workshop that `user` may read, newest first."""
-    emails = OutboxEmail.objects.filter(workshop=workshop).order_by("-created_at", "-id")
-    for topics_hidden_from in _outbox_topic_filters:
-        emails = emails.exclude(topic__in=topics_hidden_from(user, workshop))
-    return emails
+    """The emails of one workshop that `user` (a chair) may read, newest first: none that concerns
+    a paper they are in conflict with. The papers are those recorded when the email was written
+    (OutboxEmailPaper), so taking a reviewer off a paper, or adding an author, changes nothing
+    here; the conflicts are today's. The list, its counts and pages, the search, a single email and
+    the retry are all built on this queryset."""
+    concerning_hidden = OutboxEmailPaper.objects.filter(
+        email=OuterRef("pk"), paper_id__in=papers_in_conflict(user, workshop)
+    )
+    return (
+        OutboxEmail.objects.filter(workshop=workshop).exclude(Exists(concerning_hidden)).order_by("-created_at", "-id")
+    )
 
 
 # --- notification preferences ------------------------------------------------------------------

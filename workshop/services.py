@@ -9,7 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from workshop import selectors
-from workshop.enums import DIGESTIBLE, Role
+from workshop.enums import DIGESTIBLE, EmailAudience, Role
 from workshop.mail import queue_email
 from workshop.models import DigestItem, Direction, Membership, NotificationPreference, User, Workshop
 
@@ -141,7 +141,14 @@ def update_profile(*, user, expertise_directions=None, **changes) -> User:
 
 def send_test_email(*, workshop, to_user):
     """A chair checks that mail reaches them: one email through the whole outbox path."""
-    return queue_email(to=[to_user.email], template="outbox_test", context={"user": to_user}, workshop=workshop)
+    return queue_email(
+        to=[to_user.email],
+        template="outbox_test",
+        context={"user": to_user},
+        workshop=workshop,
+        audience=EmailAudience.PERSON,
+        papers=(),
+    )
 
 
 # --- notification preferences and digests -------------------------------------------------------
@@ -181,5 +188,11 @@ def _send_digest(user_id, now) -> int:
     user = User.objects.get(pk=user_id)
     # No workshop: a digest may gather several workshops' emails, and names papers and their
     # reviewers, so no chair's outbox lists it.
-    queue_email(to=[user.email], template="digest", context={"user": user, "items": items})
+    queue_email(
+        to=[user.email],
+        template="digest",
+        context={"user": user, "items": items},
+        audience=EmailAudience.PERSON,
+        papers=(),
+    )
     return 1

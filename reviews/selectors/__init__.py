@@ -9,21 +9,19 @@ from typing import NamedTuple
 
 import numpy as np
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.db.models import CharField, Count, Prefetch, Q, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from reviews.affinity import METHOD_LABELS, resolve_method
 from reviews.enums import ACTIVE_RUNS, AffinityStatus, BidValue
 from reviews.models import AffinityScores, Assignment, AssignmentRun, Bid, Invitation, ReviewerProfile, split_own_papers
-from submissions import selectors as submission_selectors
 from submissions.enums import LIVE
 from submissions.models import Submission
 from submissions.selectors import conflicted_submissions
 from workshop.enums import Role
 from workshop.models import Direction, User
-from workshop.selectors import address_is_taken, hide_outbox_topics
+from workshop.selectors import address_is_taken
 
 
 def invitations_of(workshop):
@@ -455,15 +453,6 @@ def _id(value) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise Http404("No such object.") from None
-
-
-@hide_outbox_topics
-def assignment_topics_hidden_from(user, workshop):
-    """An assignment email names a reviewer and their papers: a chair in conflict with one of
-    those papers must not learn who reviews it."""
-    conflicted = submission_selectors.conflicted_submissions(user, workshop).values("pk")
-    topic = Concat(Value("assignment:"), Cast("reviewer_id", CharField()))
-    return assignments_of(workshop).filter(submission__in=conflicted).annotate(topic=topic).values("topic")
 
 
 from reviews.selectors.reviews import criteria_of, reviewer_numbers  # noqa: E402, F401

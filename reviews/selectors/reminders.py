@@ -1,11 +1,11 @@
-"""Reads for review reminders: who has unfinished reviews, and which reminder emails a chair may
-not read in the outbox."""
+"""Reads for review reminders: who has unfinished reviews, and the topic that records a reminder.
+(A chair in conflict with a paper a reminder lists does not read it in the outbox: the reminder
+records its papers when written, see workshop.selectors.outbox_of.)"""
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import CharField, Exists, ExpressionWrapper, F, OuterRef, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from reviews.enums import ReviewStatus
@@ -13,8 +13,7 @@ from reviews.models import RESEND_INTERVAL, Assignment, Review
 from submissions import selectors as submission_selectors
 from submissions.enums import LIVE
 from submissions.models import Submission
-from workshop.models import OutboxEmail, User
-from workshop.selectors import hide_outbox_topics
+from workshop.models import User
 
 
 def reminder_topic(workshop, reviewer, when) -> str:
@@ -82,21 +81,3 @@ def reminder_plan(workshop, *, viewer, now=None) -> ReminderPlan:
             waiting.append(late)
             last.append(max(paper.reminded_at for paper in late.papers))
     return ReminderPlan(due, waiting, max(last) + RESEND_INTERVAL if last else None)
-
-
-@hide_outbox_topics
-def reminder_topics_hidden_from(user, workshop):
-    """A reminder names a reviewer's papers: a chair in conflict with one of a reviewer's papers
-    reads none of that reviewer's reminders. One subquery, no query of its own."""
-    conflicted = submission_selectors.conflicted_submissions(user, workshop).values("pk")
-    prefix = Concat(Value(f"reminder:{workshop.pk}:"), Cast("reviewer_id", CharField()), Value(":"))
-    of_conflicted_reviewer = (
-        Assignment.objects.filter(workshop=workshop, submission__in=conflicted)
-        .annotate(prefix=prefix, topic=ExpressionWrapper(OuterRef("topic"), output_field=CharField()))
-        .filter(topic__startswith=F("prefix"))
-    )
-    return (
-        OutboxEmail.objects.filter(workshop=workshop, topic__startswith=f"reminder:{workshop.pk}:")
-        .filter(Exists(of_conflicted_reviewer))
-        .values("topic")
-    )

@@ -24,8 +24,8 @@ from reviews.services.numbering import numbers_for_new_reviewers
 from submissions import selectors as submission_selectors
 from submissions.enums import LIVE
 from submissions.models import Submission
-from workshop.enums import Role
-from workshop.mail import queue_email, queue_emails
+from workshop.enums import EmailAudience, Role
+from workshop.mail import BulkEmail, queue_email, queue_emails
 from workshop.models import Membership, User
 
 logger = logging.getLogger(__name__)
@@ -518,14 +518,14 @@ def _papers_url(workshop):
 
 
 def _assignment_email(workshop, reviewer, papers, papers_url=None):
-    """The email listing a reviewer's new papers, as (template, to, context, topic)."""
+    """The email listing a reviewer's new papers (a BulkEmail): it concerns every one of them."""
     context = {"reviewer": reviewer, "papers": papers, "papers_url": papers_url or _papers_url(workshop)}
-    return "reviewer_assignment", [reviewer.email], context, f"assignment:{reviewer.pk}"
+    topic = f"assignment:{reviewer.pk}"
+    return BulkEmail("reviewer_assignment", [reviewer.email], context, topic, EmailAudience.REVIEWERS, papers)
 
 
 def _email_assignment(workshop, reviewer, papers):
-    template, to, context, topic = _assignment_email(workshop, reviewer, papers)
-    queue_email(to=to, template=template, context=context, workshop=workshop, topic=topic)
+    queue_email(**_assignment_email(workshop, reviewer, papers)._asdict(), workshop=workshop)
 
 
 # --- manual assignment ------------------------------------------------------------------------
@@ -569,6 +569,8 @@ def unassign_reviewer(*, submission, reviewer, by) -> bool:
             template="reviewer_unassigned",
             context={"reviewer": reviewer, "submission": submission},
             workshop=submission.workshop,
-            topic=f"submission:{submission.pk}",  # hidden, like every email about it, from conflicted chairs
+            topic=f"submission:{submission.pk}",
+            audience=EmailAudience.REVIEWERS,
+            papers=[submission],  # hidden from conflicted chairs, even once the reviewer is off the paper
         )
     return bool(deleted)

@@ -27,7 +27,8 @@ from submissions.models import Submission
 from submissions.selectors import is_conflicted
 from submissions.services import record_decisions
 from workshop import placeholders
-from workshop.mail import queue_emails
+from workshop.enums import EmailAudience
+from workshop.mail import BulkEmail, queue_emails
 from workshop.models import EmailTemplate, Workshop
 
 logger = logging.getLogger(__name__)
@@ -184,11 +185,13 @@ def _release_batch(workshop_id, by) -> int:
         paper = decision.submission
         paper.workshop = workshop
         emails.append(
-            (
+            BulkEmail(
                 f"decision_{decision.outcome}",
                 list(dict.fromkeys(author.email.lower() for author in paper.authors.all())),
                 decision_email_context(decision, reviews.get(paper.pk)),
                 f"submission:{paper.pk}",
+                EmailAudience.AUTHORS,
+                [paper],
             )
         )
     queue_emails(workshop=workshop, emails=emails)

@@ -15,8 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews.models import Comment, DiscussionNotice
-from reviews.selectors.discussion import PARTICIPATING, WriterLabels, discussion_role, participants_of, thread_of
-from workshop.enums import EmailKind
+from reviews.selectors.discussion import (
+    CHAIR,
+    PARTICIPATING,
+    WriterLabels,
+    discussion_role,
+    participants_of,
+    thread_of,
+)
+from workshop.enums import EmailAudience, EmailKind
 from workshop.mail import queue_email
 
 MAX_COMMENT_LENGTH = 5000
@@ -80,7 +87,9 @@ def _send_notice(submission, notice, participant, *, now, labels) -> None:
             template="discussion_comment",
             context={"user": participant.user, "submission": submission, "comments": comments, "discussion_url": url},
             workshop=submission.workshop,
-            topic=f"submission:{submission.pk}",  # hidden from chairs in conflict with the paper
+            topic=f"submission:{submission.pk}",
+            audience=EmailAudience.CHAIRS if participant.role == CHAIR else EmailAudience.REVIEWERS,
+            papers=[submission],  # hidden from chairs in conflict with the paper
             kind=EmailKind.DISCUSSION,
         )
     notice.last_sent_at = now if comments else notice.last_sent_at

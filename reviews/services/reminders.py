@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from reviews.models import Assignment
 from reviews.selectors.reminders import LateReviewer, ReminderPlan, reminder_plan, reminder_topic, unfinished_reviews
-from workshop.enums import EmailKind
+from workshop.enums import EmailAudience, EmailKind
 from workshop.mail import queue_email, render_email
 from workshop.models import DigestItem, OutboxEmail, Workshop
 from workshop.phases import AOE
@@ -69,6 +69,8 @@ def _queue_reminder(workshop, late, context, *, topic):
         context=context,
         workshop=workshop,
         topic=topic,
+        audience=EmailAudience.REVIEWERS,
+        papers=late.papers,  # hidden from a chair in conflict with any of them
         kind=EmailKind.REMINDER,
     )
 

@@ -18,7 +18,7 @@ from django.utils import dateformat, timezone
 from reviews.enums import AWAITING_ANSWER, LINK_WORKS, InvitationStatus
 from reviews.models import Invitation, ReviewerProfile, new_invitation_token
 from submissions.selectors import verified_emails
-from workshop.enums import Role
+from workshop.enums import EmailAudience, Role
 from workshop.mail import queue_email
 from workshop.models import Membership
 from workshop.services import add_member
@@ -158,6 +158,8 @@ def _send(invitation, *, by, reminder=False):
         },
         workshop=invitation.workshop,
         topic=f"invitation:{invitation.pk}",
+        audience=EmailAudience.PERSON,
+        papers=(),
         reply_to=[invitation.workshop.contact_email] if invitation.workshop.contact_email else (),
     )
 

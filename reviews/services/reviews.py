@@ -22,7 +22,7 @@ from reviews.selectors.discussion import CHAIR, participants_of
 from reviews.selectors.reviews import criteria_of
 from submissions import selectors as submission_selectors
 from submissions.enums import DECIDED, LIVE
-from workshop.enums import EmailKind
+from workshop.enums import EmailAudience, EmailKind
 from workshop.mail import queue_email
 from workshop.models import Workshop
 
@@ -213,16 +213,18 @@ def _announce_submission(review) -> None:
             continue
         if participant.role == CHAIR:
             chair_context = chair_context or _chair_context(review)
-            template, context = "review_submitted_chair", chair_context
+            template, context, audience = "review_submitted_chair", chair_context, EmailAudience.CHAIRS
         else:
             # Only the paper and links: a reviewer's email names no other reviewer and no author.
-            template, context = "review_submitted_reviewer", reviewer_context
+            template, context, audience = "review_submitted_reviewer", reviewer_context, EmailAudience.REVIEWERS
         queue_email(
             to=[participant.user.email],
             template=template,
             context={**context, "user": participant.user},
             workshop=submission.workshop,
-            topic=f"submission:{submission.pk}",  # hidden from chairs in conflict with the paper
+            topic=f"submission:{submission.pk}",
+            audience=audience,
+            papers=[submission],  # hidden from chairs in conflict with the paper
             kind=EmailKind.REVIEW_SUBMITTED,
         )
 

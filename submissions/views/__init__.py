@@ -169,7 +169,7 @@ def submission_detail(request, slug, pk):
             "workshop": workshop,
             "submission": submission,
             "paper": selectors.current_file(submission),
-            "emails": selectors.emails_about([submission], to_authors=True)[submission.pk],
+            "emails": selectors.emails_to_authors_of([submission])[submission.pk],
             "may_edit": services.may_edit(submission),
             "may_withdraw": services.may_withdraw(submission),
             "edit_deadline": services.edit_deadline(submission),
@@ -222,7 +222,7 @@ def anonymous_copy(submission, file):
 @login_required
 def my_submissions(request):
     submissions = list(selectors.submissions_of_author(request.user))
-    emails = selectors.emails_about(submissions, to_authors=True)
+    emails = selectors.emails_to_authors_of(submissions)
     rows = [
         {
             "submission": s,
@@ -473,7 +473,7 @@ def _render_chair_detail(
             "workshop": workshop,
             "submission": submission,
             "paper": selectors.current_file(submission),
-            "emails": selectors.emails_about([submission])[submission.pk],
+            "emails": selectors.emails_about(request.user, workshop, submission),
             "edit_deadline": max(filter(None, [workshop.submission_deadline, submission.deadline_extension])),
             "may_edit": services.may_edit(submission),
             "download_name": f"paper-{submission.number}.pdf",

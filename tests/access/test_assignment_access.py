@@ -11,10 +11,12 @@ from django.urls import reverse
 
 from reviews.models import Assignment, AssignmentRun
 from reviews.services import assignments as services
+from reviews.services import bids as bid_services
 from tests.conftest import PERSONAS
 from tests.reviews.conftest import run_now, to_bidding
 from tests.submissions.conftest import submitted_paper
 from workshop.models import OutboxEmail
+from workshop.services import send_test_email
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +121,61 @@ def test_conflicted_chair_reads_no_assignment_email_naming_their_conflicted_pape
 
     assert cast["bystander_reviewer"].email not in page
     assert cast["reviewer"].email in page  # assigned to the other paper only
+
+
+def outbox_page(client, user, **params):
+    client.force_login(user)
+    return client.get(reverse("workshop:outbox", args=["calm"]), params).content.decode()
+
+
+def rows_listed(html):
+    """The text of the outbox table's rows."""
+    return " ".join(html.split("<tbody>")[1].split("</tbody>")[0].split())
+
+
+def rows_counted(client, user):
+    """How many emails the pager says the outbox holds for `user`: N of "Page 1 of N", one a page."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("workshop.views.OUTBOX_PAGE_SIZE", 1)
+        html = outbox_page(client, user)
+    return int(html.split("Page 1 of ")[1].split("<")[0])
+
+
+def test_a_reviewer_taken_off_a_conflicted_paper_stays_out_of_the_conflicted_chairs_outbox(client, cast, workshop):
+    paper = submitted_paper(
+        workshop, cast["author"], title="Causal parrots", conflicted_members=[cast["conflicted_chair"]]
+    )
+    other = submitted_paper(workshop, cast["other_author"], title="LLMs for causal discovery")
+    to_bidding(workshop)
+    late = cast["bystander_reviewer"]
+    bids = [(late, paper, "eager"), (late, other, "eager"), (cast["reviewer"], paper, "not_willing")]
+    bids += [(cast["reviewer"], other, "not_willing"), (cast["conflicted_reviewer"], other, "not_willing")]
+    for person, submission, value in bids:
+        bid_services.place_bid(workshop=workshop, reviewer=person, submission=submission, value=value)
+    services.commit_run(run=run_now(workshop, cast["chair"], k=1), by=cast["chair"])  # one email listing both
+    assigned = OutboxEmail.objects.get(template="reviewer_assignment")
+    send_test_email(workshop=workshop, to_user=cast["conflicted_chair"])
+    counted_before = rows_counted(client, cast["conflicted_chair"])
+    client.force_login(cast["chair"])
+    client.post(reverse("reviews:paper_reviewers", args=["calm", paper.pk]), {"reviewer": late.pk, "action": "remove"})
+    removed = OutboxEmail.objects.get(template="reviewer_unassigned")
+    OutboxEmail.objects.filter(pk__in=[assigned.pk, removed.pk]).update(status="failed")
+
+    listing = outbox_page(client, cast["conflicted_chair"])
+    counted = rows_counted(client, cast["conflicted_chair"])
+    searched = outbox_page(client, cast["conflicted_chair"], q=late.email)
+    opened = [client.get(reverse("workshop:outbox_email", args=["calm", email.pk])) for email in (assigned, removed)]
+    retried = client.post(
+        reverse("workshop:outbox_retry", args=["calm"]), {"email": [assigned.pk, removed.pk]}, follow=True
+    )
+    client.force_login(cast["chair"])
+    read_by_the_other_chair = client.get(reverse("workshop:outbox_email", args=["calm", assigned.pk]))
+
+    assert "You have been assigned these 2 papers" in assigned.body_text
+    assert late.email not in listing and "2 papers to review" not in listing
+    assert counted == counted_before == rows_listed(listing).count("<tr>")
+    assert rows_listed(searched) == '<tr><td colspan="7">No emails.</td></tr>'
+    assert [response.status_code for response in opened] == [404, 404]
+    assert "Nothing to retry: only failed emails can be sent again." in retried.content.decode()
+    assert {email.status for email in OutboxEmail.objects.filter(pk__in=[assigned.pk, removed.pk])} == {"failed"}
+    assert late.email in read_by_the_other_chair.content.decode()

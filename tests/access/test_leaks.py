@@ -26,6 +26,7 @@ from reviews.services import reviewers as reviewer_services
 from submissions import publication
 from submissions import services as submission_services
 from submissions.enums import SubmissionStatus
+from submissions.models import Submission
 from tests.access import policy
 from tests.access.conftest import (
     CONFIDENTIAL,
@@ -42,8 +43,9 @@ from tests.factories import UserFactory
 from tests.reviews.conftest import submit_review
 from tests.submissions.conftest import submitted_paper
 from tests.submissions.pdf_samples import served_text
+from tests.submissions.test_publication import camera_ready_data
 from workshop import services as workshop_services
-from workshop.enums import EmailKind
+from workshop.enums import EmailAudience, EmailKind
 from workshop.models import OutboxEmail, Workshop
 
 pytestmark = pytest.mark.django_db
@@ -166,6 +168,36 @@ def test_the_authors_pages_list_only_the_emails_sent_to_the_authors(client, worl
     hidden = ["Rita Reviewer", "Petra Peer", "submitted a review", "Another review", "A new comment"]
     assert [text for text in hidden if text in emails or text in listed] == []
     assert f"Rita Reviewer submitted a review of paper #{world.paper.number}" in chairs
+
+
+def emails_listed(detail, listed):
+    """The emails the author's paper page and "my papers" page list (subjects, newest first)."""
+    section = detail.split('id="emails"')[1].split("</ul>")[0]
+    rows = listed.split("<tbody>")[1].split("</tbody>")[0]
+    return re.findall(r"— (.*?) <span", section), re.findall(r"<td class=\"small\">(.*?)</td>", rows)
+
+
+@pytest.mark.parametrize("world", ["released"], indirect=True)
+@pytest.mark.parametrize("added", ["chair", "peer"])
+def test_an_address_added_at_camera_ready_brings_no_email_onto_the_authors_pages(client, world, added):
+    """The camera-ready form lets authors add anyone: with a chair's address the page once listed
+    "Rita Reviewer submitted a review of paper #1"; with a reviewer's, "Another review of paper #1
+    is in" (whether they review it). The pages list the emails sent to the authors at the time."""
+    author, paper = world.cast["author"], world.paper
+    person = {"chair": world.cast["chair"], "peer": world.peer}[added]
+    pages = (url("submissions:detail", paper.pk), reverse("my_submissions"))
+    before = emails_listed(*(page(client, author, address) for address in pages))
+    rows = [(a.name, a.email, a.affiliation) for a in paper.authors.order_by("order")]
+    client.post(
+        url("submissions:camera_ready", paper.pk),
+        camera_ready_data(paper, authors=[*rows, (person.name, person.email, "")]),
+    )
+
+    after = emails_listed(*(page(client, author, address) for address in pages))
+
+    assert person.email in set(paper.authors.values_list("email", flat=True))
+    assert f"[CaLM] Submission #{paper.number} received: {P_TITLE}" in before[0]
+    assert after == before
 
 
 # --- sort orders ----------------------------------------------------------------------------
@@ -451,3 +483,46 @@ def test_no_email_names_an_author_to_a_reviewer_nor_a_reviewer_to_an_author(clie
     }, templates
     assert any(to & reviewers for to in ({a.lower() for a in e.to} for e in emails if e.template == "digest"))
     assert leaks == []
+
+
+@pytest.mark.parametrize("world", [pytest.param(("published", more_events()), id="whole-workflow")], indirect=True)
+def test_every_email_records_to_whom_it_went_and_its_papers(client, world):
+    client.post(reverse("account_reset_password"), {"email": "reviewer@uni-d.example"})
+    to_authors = {
+        "submission_received",
+        "coauthor_invitation",
+        "submission_withdrawn",
+        "submission_desk_rejected",
+        "decision_accept",
+        "decision_reject",
+        "camera_ready_reminder",
+    }
+    to_reviewers = {"reviewer_assignment", "review_submitted_reviewer", "review_reminder", "reviewer_unassigned"}
+    expected = {
+        **dict.fromkeys(to_authors, EmailAudience.AUTHORS),
+        **dict.fromkeys(to_reviewers, EmailAudience.REVIEWERS),
+        "review_submitted_chair": EmailAudience.CHAIRS,
+        "reviewer_invitation": EmailAudience.PERSON,
+        "digest": EmailAudience.PERSON,
+        "": EmailAudience.PERSON,  # allauth's password reset
+    }
+    numbers = {paper.number: paper.pk for paper in Submission.objects.filter(workshop=world.workshop)}
+
+    emails = OutboxEmail.objects.prefetch_related("papers")
+
+    wrong = []
+    for email in emails:
+        papers = {link.paper_id for link in email.papers.all()}
+        if email.template == "discussion_comment":
+            chair = world.cast["chair"].email in email.to
+            audience_ok = email.audience == (EmailAudience.CHAIRS if chair else EmailAudience.REVIEWERS)
+        else:
+            audience_ok = email.audience == expected[email.template]
+        # Every paper an outbox row names is recorded (the digest, in no outbox, names its items').
+        named = {numbers.get(int(n)) for n in re.findall(r"#(\d+)", f"{email.subject} {email.body_text}")}
+        names_unrecorded = email.workshop_id is not None and not named <= papers
+        topic = email.topic.removeprefix("submission:")
+        if not audience_ok or names_unrecorded or (topic.isdigit() and papers != {int(topic)}):
+            wrong.append((email.template, email.audience, sorted(papers), sorted(named, key=str)))
+    assert wrong == []
+    assert set(expected) - {email.template for email in emails} == set()

@@ -49,7 +49,7 @@ from tests.submissions.pdf_samples import make_pdf
 from tests.utils import SMTPSink, free_port, smtp_server
 from workshop import outbox
 from workshop.celery import app
-from workshop.enums import EmailStatus, Role
+from workshop.enums import EmailAudience, EmailStatus, Role
 from workshop.mail import queue_email
 from workshop.models import OutboxEmail
 from workshop.tasks import deliver_email, requeue_stalled_emails
@@ -248,7 +248,14 @@ def kill_once(process):
 
 def queue_test_emails(workshop, count):
     return [
-        queue_email(to=[f"person{n}@uni.example"], template="outbox_test", context={}, workshop=workshop)
+        queue_email(
+            to=[f"person{n}@uni.example"],
+            template="outbox_test",
+            audience=EmailAudience.PERSON,
+            papers=(),
+            context={},
+            workshop=workshop,
+        )
         for n in range(count)
     ]
 

@@ -3,7 +3,7 @@ import time
 from django.urls import reverse
 
 from tests.integration.conftest import wait_until
-from workshop.enums import EmailStatus
+from workshop.enums import EmailAudience, EmailStatus
 from workshop.mail import queue_email
 from workshop.models import OutboxEmail
 from workshop.tasks import deliver_email
@@ -36,7 +36,14 @@ def test_sign_up_email_travels_through_redis_and_a_worker_to_smtp(client, celery
 
 def test_two_workers_handed_the_same_row_send_it_once(workshop, celery_workers, smtp_sink):
     celery_workers(2)
-    row = queue_email(to=["once@uni.example"], template="outbox_test", context={}, workshop=workshop)
+    row = queue_email(
+        to=["once@uni.example"],
+        template="outbox_test",
+        audience=EmailAudience.PERSON,
+        papers=(),
+        context={},
+        workshop=workshop,
+    )
 
     for _ in range(10):
         deliver_email.delay(email_id=row.pk)

@@ -400,6 +400,83 @@ def test_my_submissions_lists_papers_across_workshops_in_constant_queries(
     assert "Paper 5" in html and "AW" in html
 
 
+def test_the_paper_page_lists_its_emails_in_constant_queries(
+    author_client, workshop, author, django_assert_max_num_queries
+):
+    submission = services_submit(workshop, author)
+    pages = [submission.get_absolute_url(), reverse("my_submissions")]
+    with django_assert_max_num_queries(13):
+        author_client.get(pages[0])
+    with django_assert_max_num_queries(12):
+        author_client.get(pages[1])
+    for n in range(5):
+        submission = services.update_submission(
+            submission=submission,
+            by=author,
+            base_version=submission.version,
+            fields={"title": f"Revision {n}"},
+            authors=author_entries(submission),
+        )
+
+    with django_assert_max_num_queries(13):
+        detail = author_client.get(pages[0]).content.decode()
+    with django_assert_max_num_queries(12):
+        listed = author_client.get(pages[1]).content.decode()
+    assert detail.split('id="emails"')[1].count("<li>") == 6
+    assert "and 3 more" in listed
+
+
+def test_the_conflict_picker_shows_members_by_name_without_addresses_or_ids(author_client, workshop, author, cast):
+    members = [cast[name] for name in ("reviewer", "bystander_reviewer", "conflicted_reviewer", "chair")]
+    members.append(cast["conflicted_chair"])
+    url = reverse("submissions:new", args=["calm"])
+
+    html = author_client.get(url).content.decode()
+
+    options = re.findall(
+        r'name="conflicted_members" value="([^"]*)"\s+id="[^"]+"> <label [^>]+>\s*([^<]*?)\s*</label>', html
+    )
+    assert [label for _, label in options] == [
+        f"{m.name} ({m.affiliation})" for m in sorted(members, key=lambda m: m.name)
+    ]
+    assert [m.email for m in members if m.email in html] == []
+    assert {value for value, _ in options} & {str(m.pk) for m in members} == set()
+    assert all(re.fullmatch(r"[0-9a-f]{32}", value) for value, _ in options)
+    assert re.findall(r'name="conflicted_members" value="([^"]*)"', author_client.get(url).content.decode()) == [
+        value for value, _ in options
+    ]
+
+
+def test_a_conflict_ticked_in_the_picker_is_recorded_and_shown_ticked_again(author_client, workshop, author, cast):
+    html = author_client.get(reverse("submissions:new", args=["calm"])).content.decode()
+    labels = dict(
+        (label.strip(), value)
+        for value, label in re.findall(
+            r'name="conflicted_members" value="([^"]*)"[^>]*> <label [^>]+>([^<]*)</label>', html
+        )
+    )
+    ticked = labels[f"Carl Cochair ({cast['conflicted_chair'].affiliation})"]
+
+    author_client.post(
+        reverse("submissions:new", args=["calm"]), form_data(workshop, author, conflicted_members=[ticked])
+    )
+
+    submission = Submission.objects.get()
+    assert list(submission.conflicted_members.all()) == [cast["conflicted_chair"]]
+    edit = author_client.get(reverse("submissions:edit", args=["calm", submission.pk])).content.decode()
+    assert re.findall(r'name="conflicted_members" value="([^"]*)"\s+id="[^"]+" checked', edit) == [ticked]
+
+
+@pytest.mark.parametrize("value", ["", "8", "not-a-member", "0" * 32])
+def test_an_unknown_picker_value_is_refused_with_a_message(author_client, workshop, author, value):
+    response = author_client.post(
+        reverse("submissions:new", args=["calm"]), form_data(workshop, author, conflicted_members=[value])
+    )
+
+    assert "Choose among the people listed: one you ticked is no longer among them." in response.content.decode()
+    assert Submission.objects.count() == 0
+
+
 # --- helpers: data made through the real services ---------------------------------------------
 
 

@@ -17,6 +17,8 @@ from submissions.filters import conflicted_submission_ids
 from submissions.models import Submission
 from submissions.selectors import conflicted_submissions, is_conflicted
 from tests.submissions.pdf_samples import make_pdf
+from workshop.enums import EmailAudience
+from workshop.mail import queue_email
 from workshop.models import OutboxEmail
 from workshop.phases import AOE
 from workshop.templatetags.workshop_tags import aoe
@@ -421,6 +423,36 @@ def test_chair_detail_shows_everything_about_the_paper(chair_client, workshop, c
     assert f'{reverse("submissions:download", args=["calm", paper.pk, paper.files.get().pk])}">paper-1.pdf</a>' in html
     assert 'id="extension-form"' in html and 'id="desk-reject-form"' in html
     assert "[CaLM] Submission #1 received: Full view" in html
+
+
+@pytest.mark.parametrize("persona", ["chair", "conflicted_chair"])
+def test_chair_detail_lists_the_emails_concerning_the_paper_that_the_chair_may_read(
+    client, workshop, cast, submit_paper, persona
+):
+    hidden = submit_paper(workshop, cast["author"], title="Hidden", conflicted_members=[cast["conflicted_chair"]])
+    paper = submit_paper(workshop, cast["other_author"], title="Open")
+    reviewer = cast["reviewer"]
+    for papers in ([paper], [paper, hidden]):  # assignment emails: the second names the hidden paper too
+        queue_email(
+            to=[reviewer.email],
+            template="reviewer_assignment",
+            context={"reviewer": reviewer, "papers": papers, "papers_url": "/"},
+            workshop=workshop,
+            audience=EmailAudience.REVIEWERS,
+            papers=papers,
+        )
+    client.force_login(cast[persona])
+
+    html = client.get(reverse("submissions:chair_detail", args=["calm", paper.pk])).content.decode()
+
+    listed = re.findall(r"— (.*?) <span", html.split('id="emails"')[1].split("</ul>")[0])
+    assert (
+        listed
+        == {
+            "chair": ["[CaLM] 2 papers to review", "[CaLM] A paper to review", "[CaLM] Submission #2 received: Open"],
+            "conflicted_chair": ["[CaLM] A paper to review", "[CaLM] Submission #2 received: Open"],
+        }[persona]
+    )
 
 
 def test_chair_download_is_named_by_number_without_metadata(chair_client, workshop, cast, submit_paper):

@@ -3,7 +3,10 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
+from tests.submissions.conftest import submitted_paper
 from tests.utils import outbox_row
+from workshop.enums import EmailAudience
+from workshop.mail import queue_email
 from workshop.models import Direction, OutboxEmail
 from workshop.phases import AOE
 
@@ -156,17 +159,44 @@ def test_outbox_filters_by_status(chair_client, workshop, django_capture_on_comm
     assert "Test email from the outbox" not in failed and "No emails with this status." in failed
 
 
-def test_outbox_queries_stay_constant(chair_client, workshop, django_assert_max_num_queries):
-    chair_client.post(reverse("workshop:outbox_test", args=["calm"]))
+@pytest.mark.parametrize("persona", ["chair", "conflicted_chair"])
+def test_outbox_queries_stay_constant(client, cast, workshop, persona, django_assert_max_num_queries):
+    hidden = submitted_paper(workshop, cast["author"], conflicted_members=[cast["conflicted_chair"]])
+    shown = submitted_paper(workshop, cast["other_author"])
+    client.force_login(cast[persona])
     url = reverse("workshop:outbox", args=["calm"])
     with django_assert_max_num_queries(11):
-        chair_client.get(url)
-    for _ in range(30):
-        chair_client.post(reverse("workshop:outbox_test", args=["calm"]))
+        client.get(url)
+    for papers in [[], [shown], [hidden], [shown, hidden]] * 5:
+        queue_email(
+            to=[cast["reviewer"].email],
+            template="outbox_test",
+            context={},
+            workshop=workshop,
+            audience=EmailAudience.REVIEWERS if papers else EmailAudience.PERSON,
+            papers=papers,
+        )
 
     with django_assert_max_num_queries(11):
-        response = chair_client.get(url)
-    assert response.content.decode().count("Test email from the outbox") == 31
+        response = client.get(url)
+    listed = response.content.decode().count("Test email from the outbox")
+    assert listed == {"chair": 20, "conflicted_chair": 10}[persona]
+
+
+def test_outbox_pages_keep_the_search_and_status(chair_client, workshop, monkeypatch):
+    for n in range(3):
+        outbox_row(workshop=workshop, subject=f"Match {n}", status="failed")
+    outbox_row(workshop=workshop, subject="Other", status="failed")
+    monkeypatch.setattr("workshop.views.OUTBOX_PAGE_SIZE", 2)
+
+    first = chair_client.get(reverse("workshop:outbox", args=["calm"]), {"q": "Match", "status": "failed"})
+    following = chair_client.get(
+        reverse("workshop:outbox", args=["calm"]), {"q": "Match", "status": "failed", "page": 2}
+    )
+
+    html = first.content.decode()
+    assert "Page 1 of 2" in html and 'href="?q=Match&amp;status=failed&amp;page=2">Next</a>' in html
+    assert "Match 0" in following.content.decode() and "Other" not in following.content.decode()
 
 
 def test_outbox_email_page_shows_the_body(chair_client, workshop):

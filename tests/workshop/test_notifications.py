@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from tests.factories import UserFactory
 from workshop import services, tasks
-from workshop.enums import DIGESTIBLE, EmailKind
+from workshop.enums import DIGESTIBLE, EmailAudience, EmailKind
 from workshop.mail import queue_email
 from workshop.models import DigestItem, NotificationPreference, OutboxEmail
 
@@ -74,7 +74,13 @@ def test_a_digest_reader_gets_non_essential_emails_in_the_digest(person, worksho
     services.set_notification_preferences(user=person, digest_kinds={EmailKind.DISCUSSION})
 
     held = queue_email(
-        to=[person.email], template="outbox_test", context={"user": person}, workshop=workshop, kind="discussion"
+        to=[person.email],
+        template="outbox_test",
+        audience=EmailAudience.PERSON,
+        papers=(),
+        context={"user": person},
+        workshop=workshop,
+        kind="discussion",
     )
 
     assert isinstance(held, DigestItem)
@@ -88,7 +94,15 @@ def test_essential_emails_and_other_kinds_still_go_at_once(person, workshop):
 
     services.send_test_email(workshop=workshop, to_user=person)  # essential: no kind given
     services.set_notification_preferences(user=person, digest_kinds={EmailKind.REMINDER})
-    queue_email(to=[person.email], template="outbox_test", context={}, workshop=workshop, kind=EmailKind.DISCUSSION)
+    queue_email(
+        to=[person.email],
+        template="outbox_test",
+        audience=EmailAudience.PERSON,
+        papers=(),
+        context={},
+        workshop=workshop,
+        kind=EmailKind.DISCUSSION,
+    )
 
     assert OutboxEmail.objects.filter(to=[person.email]).count() == 2
     assert not DigestItem.objects.exists()
@@ -97,7 +111,14 @@ def test_essential_emails_and_other_kinds_still_go_at_once(person, workshop):
 def test_an_email_to_several_people_is_never_held(person, workshop):
     services.set_notification_preferences(user=person, digest_kinds=set(DIGESTIBLE))
 
-    queue_email(to=[person.email, "other@uni-q.example"], template="outbox_test", context={}, kind=EmailKind.REMINDER)
+    queue_email(
+        to=[person.email, "other@uni-q.example"],
+        template="outbox_test",
+        audience=EmailAudience.PERSON,
+        papers=(),
+        context={},
+        kind=EmailKind.REMINDER,
+    )
 
     assert OutboxEmail.objects.count() == 1 and not DigestItem.objects.exists()
 
@@ -105,7 +126,14 @@ def test_an_email_to_several_people_is_never_held(person, workshop):
 def test_the_address_is_matched_whatever_its_case(person):
     services.set_notification_preferences(user=person, digest_kinds={EmailKind.REMINDER})
 
-    queue_email(to=["PAT@uni-p.example"], template="outbox_test", context={}, kind=EmailKind.REMINDER)
+    queue_email(
+        to=["PAT@uni-p.example"],
+        template="outbox_test",
+        audience=EmailAudience.PERSON,
+        papers=(),
+        context={},
+        kind=EmailKind.REMINDER,
+    )
 
     assert DigestItem.objects.filter(user=person).count() == 1
 
@@ -117,8 +145,23 @@ def test_the_digest_task_sends_each_person_one_email_once(
     for user in (person, other):
         services.set_notification_preferences(user=user, digest_kinds=set(DIGESTIBLE))
     for kind in (EmailKind.DISCUSSION, EmailKind.REMINDER):
-        queue_email(to=[person.email], template="outbox_test", context={"user": person}, workshop=workshop, kind=kind)
-    queue_email(to=[other.email], template="outbox_test", context={"user": other}, kind=EmailKind.REMINDER)
+        queue_email(
+            to=[person.email],
+            template="outbox_test",
+            audience=EmailAudience.PERSON,
+            papers=(),
+            context={"user": person},
+            workshop=workshop,
+            kind=kind,
+        )
+    queue_email(
+        to=[other.email],
+        template="outbox_test",
+        audience=EmailAudience.PERSON,
+        papers=(),
+        context={"user": other},
+        kind=EmailKind.REMINDER,
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         first = tasks.send_digests()
@@ -137,10 +180,24 @@ def test_the_digest_task_sends_each_person_one_email_once(
 
 def test_a_new_item_after_the_digest_waits_for_the_next_one(person):
     services.set_notification_preferences(user=person, digest_kinds={EmailKind.REMINDER})
-    queue_email(to=[person.email], template="outbox_test", context={}, kind=EmailKind.REMINDER)
+    queue_email(
+        to=[person.email],
+        template="outbox_test",
+        audience=EmailAudience.PERSON,
+        papers=(),
+        context={},
+        kind=EmailKind.REMINDER,
+    )
     services.send_digests()
 
-    queue_email(to=[person.email], template="outbox_test", context={}, kind=EmailKind.REMINDER)
+    queue_email(
+        to=[person.email],
+        template="outbox_test",
+        audience=EmailAudience.PERSON,
+        papers=(),
+        context={},
+        kind=EmailKind.REMINDER,
+    )
     services.send_digests()
 
     assert OutboxEmail.objects.filter(template="digest", to=[person.email]).count() == 2

@@ -5,15 +5,15 @@ from unittest import mock
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from tests.utils import RefusingSMTP, SMTPSink, outbox_row, smtp_server
 from workshop import outbox
-from workshop.enums import EmailStatus
-from workshop.mail import queue_email, queue_emails
-from workshop.models import OutboxEmail
+from workshop.enums import EmailAudience, EmailStatus
+from workshop.mail import BulkEmail, queue_email, queue_emails
+from workshop.models import OutboxEmail, OutboxEmailPaper
 from workshop.tasks import deliver_email, deliver_emails, requeue_stalled_emails
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,7 +33,9 @@ def smtp(settings):
 
 
 def send_welcome(**kwargs):
-    return queue_email(to=["ada@example.org"], template="outbox_test", context={}, **kwargs)
+    return queue_email(
+        to=["ada@example.org"], template="outbox_test", audience=EmailAudience.PERSON, papers=(), context={}, **kwargs
+    )
 
 
 def test_send_mail_writes_a_row_and_delivers_it_after_commit(workshop):
@@ -196,7 +198,9 @@ def test_demo_delivery_writes_each_email_as_a_file(settings, tmp_path, workshop)
 
 
 def test_many_emails_are_published_a_hundred_to_a_message_and_each_sent_once(workshop):
-    emails = [("outbox_test", [f"person{n}@example.org"], {}, f"test:{n}") for n in range(150)]
+    emails = [
+        ("outbox_test", [f"person{n}@example.org"], {}, f"test:{n}", EmailAudience.PERSON, ()) for n in range(150)
+    ]
 
     with mock.patch.object(deliver_emails, "delay", wraps=deliver_emails.delay) as published, transaction.atomic():
         queue_emails(workshop=workshop, emails=emails)
@@ -219,3 +223,41 @@ def test_a_row_of_a_bulk_message_that_fails_is_handed_to_the_retrying_task(works
 
     assert [call.args[0] for call in delivered.call_args_list] == [row.pk for row in rows]
     retried.assert_called_once_with(kwargs={"email_id": rows[1].pk}, countdown=outbox.backoff_seconds(0))
+
+
+def test_an_email_to_the_authors_without_its_papers_is_refused(workshop):
+    with pytest.raises(ValueError, match="must say which papers it concerns"):
+        queue_email(
+            to=["ada@example.org"],
+            template="outbox_test",
+            context={},
+            workshop=workshop,
+            audience=EmailAudience.AUTHORS,
+            papers=(),
+        )
+
+    assert OutboxEmail.objects.count() == 0
+
+
+def test_a_row_that_does_not_say_to_whom_it_went_is_refused(workshop):
+    with pytest.raises(IntegrityError):
+        OutboxEmail.objects.create(workshop=workshop, from_email="c@calm.example", subject="S", body_text="B")
+
+
+def test_bulk_emails_record_their_papers_in_queries_that_do_not_grow(workshop, django_assert_num_queries):
+    def emails(count):
+        return [
+            BulkEmail("outbox_test", [f"p{n}@example.org"], {}, "", EmailAudience.REVIEWERS, [n + 1, n + 2])
+            for n in range(count)
+        ]
+
+    # The chair's own wording, the rows, their papers: one statement each (SQLite's limit on
+    # parameters splits them further past 49 rows; PostgreSQL's statements take 1,000).
+    with transaction.atomic(), django_assert_num_queries(3):
+        queue_emails(workshop=workshop, emails=emails(2))
+    with transaction.atomic(), django_assert_num_queries(3):
+        queue_emails(workshop=workshop, emails=emails(40))
+
+    rows = OutboxEmail.objects.order_by("pk")
+    assert [sorted(row.papers.values_list("paper_id", flat=True)) for row in rows[:3]] == [[1, 2], [2, 3], [1, 2]]
+    assert rows.count() == 42 and OutboxEmailPaper.objects.count() == 84

@@ -32,8 +32,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from workshop.affiliations import normalise_affiliation
-from workshop.enums import EmailStatus, Role
-from workshop.models import Direction, Membership, OutboxEmail, User, Workshop
+from workshop.enums import EmailAudience, EmailStatus, Role
+from workshop.models import Direction, Membership, OutboxEmail, OutboxEmailPaper, User, Workshop
 
 BATCH = 5000
 REVIEWS_PER_PAPER = 4
@@ -291,12 +291,13 @@ class Command(BaseCommand):
             ),
             batch_size=BATCH,
         )
-        OutboxEmail.objects.bulk_create(
+        emails = OutboxEmail.objects.bulk_create(
             (
                 OutboxEmail(
                     workshop=workshop,
                     template="submission_submitted",
                     topic=f"submission:{paper.pk}",
+                    audience=EmailAudience.AUTHORS,
                     from_email=settings.DEFAULT_FROM_EMAIL,
                     to=[person.email for person in people],
                     subject=f"[{workshop.short_name}] Submission #{paper.number} received: {paper.title}"[:998],
@@ -307,6 +308,13 @@ class Command(BaseCommand):
                     sent_at=paper.submitted_at,
                 )
                 for paper, people in zip(papers, paper_authors, strict=True)
+            ),
+            batch_size=BATCH,
+        )
+        OutboxEmailPaper.objects.bulk_create(
+            (
+                OutboxEmailPaper(email_id=email.pk, paper_id=paper.pk)
+                for email, paper in zip(emails, papers, strict=True)
             ),
             batch_size=BATCH,
         )
