@@ -31,7 +31,9 @@ WORKSHOP_SETTINGS_FIELDS = (
     "page_limit",
     "max_upload_mb",
     "abstract_word_limit",
+    "supplementary_max_mb",
     "anonymity_policy",
+    "dual_submission_policy",
 )
 
 

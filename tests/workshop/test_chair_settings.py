@@ -43,6 +43,19 @@ def test_chair_saves_deadlines_typed_in_aoe(chair_client, workshop):
     assert workshop.grace_minutes == 15
 
 
+def test_chair_sets_the_supplementary_limit_and_the_dual_submission_policy(chair_client, workshop):
+    data = settings_form_data(workshop, supplementary_max_mb=20, dual_submission_policy="Not under review elsewhere.")
+
+    chair_client.post(reverse("workshop:settings", args=["calm"]), data)
+
+    workshop.refresh_from_db()
+    assert workshop.supplementary_max_mb == 20
+    assert workshop.dual_submission_policy == "Not under review elsewhere."
+    page = chair_client.get(reverse("workshop:settings", args=["calm"])).content.decode()
+    assert 'name="supplementary_max_mb" value="20"' in page
+    assert "Not under review elsewhere.</textarea>" in page
+
+
 def test_settings_form_shows_stored_deadlines_in_aoe(chair_client, workshop):
     workshop.submission_deadline = datetime(2027, 1, 16, 11, 59, 59, tzinfo=UTC)
     workshop.save()
