@@ -470,10 +470,20 @@ def _store_uploads(submission, uploads, *, by):
 
 
 def _email_authors(submission, template, *, by):
-    """One email to every listed author, about this submission."""
+    """One email about this submission to its listed authors who have an account (a confirmed
+    address) and to whoever acted. A listed address without an account got one co-author
+    invitation, within its limits; it gets nothing more, so that saving a paper again and again
+    is no way to mail a stranger at will."""
+    from allauth.account.models import EmailAddress
+
     authors = list(submission.authors.order_by("order"))
+    listed = {a.email.lower() for a in authors}
+    confirmed = set(EmailAddress.objects.filter(email__in=listed, verified=True).values_list("email", flat=True))
+    recipients = [a.email for a in authors if a.email.lower() in confirmed | {by.email.lower()}]
+    if not recipients:
+        return
     queue_email(
-        to=[a.email for a in authors],
+        to=recipients,
         template=template,
         workshop=submission.workshop,
         topic=f"submission:{submission.pk}",

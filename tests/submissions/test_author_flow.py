@@ -90,11 +90,26 @@ def test_author_submits_a_paper_and_every_author_is_emailed(
     assert (paper.version, paper.page_count, paper.original_name) == (1, 1, "paper.pdf")
     assert paper.file.name.startswith(f"submissions/{workshop.pk}/") and "paper" not in paper.file.name
     received = OutboxEmail.objects.get(template="submission_received")
-    assert received.to == [author.email, cast["coauthor"].email, "nia@uni-n.example"]
+    assert received.to == [author.email, cast["coauthor"].email]  # Nia, without an account, is invited instead
     assert received.subject == "[CaLM] Submission #1 received: Do large models know causes?"
     invitation = OutboxEmail.objects.get(template="coauthor_invitation")
     assert invitation.to == ["nia@uni-n.example"] and "sign up with this email address" in invitation.body_text
     assert {m.subject for m in mailoutbox} == {received.subject, invitation.subject}
+
+
+def test_saving_a_paper_again_and_again_mails_a_listed_stranger_once(author_client, workshop, author):
+    submission = services_submit(workshop, author, coauthors=[("Victim", "victim@uni-v.example")])
+
+    for title in ("Second title", "Third title", "Fourth title"):
+        current = Submission.objects.get(pk=submission.pk)
+        author_client.post(
+            reverse("submissions:edit", args=["calm", submission.pk]), edit_data(current, author, title=title)
+        )
+
+    to_victim = [email.template for email in OutboxEmail.objects.order_by("id") if "victim@uni-v.example" in email.to]
+    assert to_victim == ["coauthor_invitation"]
+    updates = OutboxEmail.objects.filter(template="submission_updated")
+    assert updates.count() == 3 and all(email.to == [author.email] for email in updates)
 
 
 def test_coauthor_with_an_account_sees_the_paper_and_others_do_not(client, workshop, author, cast):
