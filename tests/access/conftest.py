@@ -7,7 +7,7 @@ reviewer and the conflicted chair, who also share the author's institution (uni-
 bystander reviewer reviews nothing. P is accepted, Q rejected.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 import pytest
@@ -16,13 +16,15 @@ from django.test import override_settings
 from django.utils import timezone
 
 from reviews.models import AssignmentRun
+from reviews.services import assignments as assignment_services
 from reviews.services import bids as bid_services
 from reviews.services import decisions as decision_services
 from reviews.services import discussion as discussion_services
 from reviews.services import reviewers as reviewer_services
 from submissions import publication
+from submissions.services import AuthorEntry
 from tests.conftest import make_cast
-from tests.factories import WorkshopFactory, member
+from tests.factories import UserFactory, WorkshopFactory, member
 from tests.reviews.conftest import invite, run_now, submit_review
 from tests.submissions.conftest import submitted_paper
 from tests.submissions.pdf_samples import make_pdf
@@ -61,6 +63,46 @@ NOTE = "Please shorten section 3."
 REMARK = "The second lemma does not hold."
 P_TITLE, Q_TITLE = "Causal parrots", "Interventions in transformers"
 
+# People who exist in every world but take part only where a Variation names them: the other
+# possible authors of P (its secret authorship) and the other possible second reviewer of P.
+EXTRA_PEOPLE = {
+    # key: (email, name, affiliation, reviewer of the workshop?)
+    "peer": ("peer@uni-h.example", "Petra Peer", "Uni H", True),
+    "quinn": ("quinn@uni-q.example", "Quinn Quill", "Uni Q", True),
+    "zara": ("zara@uni-z.example", "Zara Zeta", "Uni Z", False),
+    "yann": ("yann@uni-y.example", "Yann Young", "Uni Y", False),
+    "xena": ("xena@uni-x.example", "Xena Xu", "Uni X", False),
+}
+
+
+@dataclass(frozen=True)
+class Review:
+    text: str
+    confidential: str
+    overall: int
+
+
+@dataclass(frozen=True)
+class Variation:
+    """What may differ between two worlds: who wrote P (keys of the cast or EXTRA_PEOPLE, the
+    first submits it), who is P's second reviewer, P's two reviews (the peer's, then the
+    reviewer's), the chair's remark in P's discussion and the decision on P (outcome,
+    presentation, note). The default is the world of the access matrix."""
+
+    p_authors: tuple = ("author", "coauthor")
+    p_peer: str = "peer"
+    p_reviews: tuple = (Review(PEER_REVIEW_TEXT, PEER_CONFIDENTIAL, 5), Review(REVIEW_TEXT, CONFIDENTIAL, 4))
+    remark: str = REMARK
+    p_decision: tuple = ("accept", "poster", NOTE)
+    # What an adversarial review tried (the non-interference worlds do it; the matrix's world
+    # does not): a second chair, Farid, who is not in conflict with P; the chair takes P's second
+    # reviewer off P once the reviews are in; and at camera-ready P's authors list the second
+    # reviewer's and Farid's addresses as co-authors, hoping to read the emails sent to them.
+    attacks: bool = False
+
+    def but(self, **changes):
+        return replace(self, **changes)
+
 
 @dataclass
 class World:
@@ -77,6 +119,8 @@ class World:
     email_about_other: object
     run: object = None
     extra: dict = field(default_factory=dict)
+    people: dict = field(default_factory=dict)  # the cast and EXTRA_PEOPLE, by key
+    variation: Variation = Variation()
 
     @property
     def paper_file(self):
@@ -93,29 +137,46 @@ def set_phase(workshop, phase):
     workshop.save(update_fields=[*DEADLINE_FIELDS, "camera_ready_deadline"])
 
 
-def build_world(phase, extras=None):
+def build_world(phase, extras=None, variation=Variation()):
     """The workshop in `phase`, every step before it done through the services as people would.
 
-    `extras`: {phase: function(world)}, more events to cause at the end of that phase's step."""
+    `extras`: {phase: function(world)}, more events to cause at the end of that phase's step.
+    `variation`: what the world says about P's authors, reviewers, reviews and decision (the
+    non-interference tests build pairs of worlds that differ in one of these)."""
     stop = PHASES.index(phase)
     extras = extras or {}
     workshop = WorkshopFactory(slug="calm", name="Causality and Large Models", short_name="CaLM")
     other_workshop = WorkshopFactory(slug="other", name="Another Workshop", short_name="AW")
     cast = make_cast(workshop, other_workshop)
     chair = cast["chair"]
-    peer = member(workshop, Role.REVIEWER, email="peer@uni-h.example", name="Petra Peer")
+    people = {key: user for key, user in cast.items() if user is not None}
+    for key, (email, name, affiliation, reviews) in EXTRA_PEOPLE.items():
+        if reviews:
+            people[key] = member(workshop, Role.REVIEWER, email=email, name=name, affiliation=affiliation)
+        else:
+            people[key] = UserFactory(email=email, name=name, affiliation=affiliation)
+    if variation.attacks:
+        people["farid"] = member(
+            workshop, Role.CHAIR, email="farid@uni-k.example", name="Farid Haddad", affiliation="Uni K"
+        )
+    peer = people[variation.p_peer]
+    p_authors = [people[key] for key in variation.p_authors]
     set_phase(workshop, "submission")
     reviewer_services.update_reviewer_profile(
         workshop=workshop, user=cast["reviewer"], expertise="Causal discovery with language models."
     )
+    first_author = p_authors[0]
     paper = submitted_paper(
         workshop,
-        cast["author"],
+        first_author,
         title=P_TITLE,
-        authors=[cast["author"], cast["coauthor"]],
+        authors=p_authors,
         conflicted_members=[cast["conflicted_reviewer"], cast["conflicted_chair"]],
         # The author's tools wrote their name into the PDF's metadata; reviewers must not get it.
-        pdf=make_pdf(text="Anonymous submission", metadata={"/Author": "Ada Author", "/Creator": "Ada's laptop"}),
+        pdf=make_pdf(
+            text="Anonymous submission",
+            metadata={"/Author": first_author.name, "/Creator": f"{first_author.name.split()[0]}'s laptop"},
+        ),
     )
     other_paper = submitted_paper(workshop, cast["other_author"], title=Q_TITLE)
     invitation = invite(workshop, chair, "Ivy Invitee <ivy@uni-i.example>").invited[0]
@@ -131,6 +192,8 @@ def build_world(phase, extras=None):
         direction=workshop.directions.order_by("order", "id").first(),
         email_about_paper=OutboxEmail.objects.filter(topic=f"submission:{paper.pk}").first(),
         email_about_other=OutboxEmail.objects.filter(topic=f"submission:{other_paper.pk}").first(),
+        people=people,
+        variation=variation,
     )
     if "submission" in extras:
         extras["submission"](world)
@@ -145,15 +208,20 @@ def build_world(phase, extras=None):
             extras["bidding"](world)
     if stop >= PHASES.index("reviewing"):
         set_phase(workshop, "reviewing")
-        submit_review(paper, peer, summary=PEER_REVIEW_TEXT, confidential_comments=PEER_CONFIDENTIAL, overall=5)
-        submit_review(paper, cast["reviewer"], summary=REVIEW_TEXT, confidential_comments=CONFIDENTIAL, overall=4)
+        for reviewer, review in zip((peer, cast["reviewer"]), variation.p_reviews, strict=True):
+            submit_review(
+                paper, reviewer, summary=review.text, confidential_comments=review.confidential, overall=review.overall
+            )
         submit_review(other_paper, cast["reviewer"], overall=2)
-        discussion_services.post_comment(submission=paper, author=chair, text=REMARK)
+        discussion_services.post_comment(submission=paper, author=chair, text=variation.remark)
         if "reviewing" in extras:
             extras["reviewing"](world)
     if stop >= PHASES.index("decisions"):
         set_phase(workshop, "decisions")
-        decision_services.decide(submission=paper, outcome="accept", presentation="poster", note=NOTE, by=chair)
+        outcome, presentation, note = variation.p_decision
+        decision_services.decide(submission=paper, outcome=outcome, presentation=presentation, note=note, by=chair)
+        if variation.attacks:
+            assignment_services.unassign_reviewer(submission=paper, reviewer=peer, by=chair)
         decision_services.decide(submission=other_paper, outcome="reject", by=chair)
         if "decisions" in extras:
             extras["decisions"](world)
@@ -162,7 +230,10 @@ def build_world(phase, extras=None):
         set_phase(workshop, "released")
         if "released" in extras:  # before P's camera-ready version, so that its authors are reminded
             extras["released"](world)
-        upload_camera_ready(paper, cast["author"])
+        if variation.p_decision[0] == "accept":
+            upload_camera_ready(paper, first_author)
+        if variation.attacks:
+            list_as_authors(paper, first_author, [peer, people["farid"]])
     if stop >= PHASES.index("published"):
         set_phase(workshop, "published")
         publication.publish_accepted_papers(workshop=workshop, by=chair)
@@ -174,6 +245,21 @@ def build_world(phase, extras=None):
         world.run = AssignmentRun.objects.get(pk=world.run.pk)
     assert workshop.phase == WORKSHOP_PHASE[phase]
     return world
+
+
+def list_as_authors(paper, by, people):
+    """P's authors add `people` to P's author list at camera-ready, by their addresses."""
+    current = type(paper).objects.get(pk=paper.pk)
+    authors = [AuthorEntry(a.name, a.email, a.affiliation) for a in current.authors.order_by("order")]
+    extra = [AuthorEntry(person.name, person.email, "") for person in people]
+    publication.update_camera_ready(
+        submission=current,
+        by=by,
+        base_version=current.version,
+        title=current.title,
+        abstract=current.abstract,
+        authors=[*authors, *extra],
+    )
 
 
 @pytest.fixture(scope="module", params=PHASES)
@@ -249,3 +335,11 @@ def pytest_terminal_summary(terminalreporter):
     )
     if cells:
         terminalreporter.write_line(f"access matrix: {cells} cells checked (persona x URL x method x phase)")
+    comparisons = sum(
+        value
+        for report in terminalreporter.stats.get("passed", [])
+        for name, value in getattr(report, "user_properties", [])
+        if name == "noninterference_comparisons"
+    )
+    if comparisons:
+        terminalreporter.write_line(f"non-interference: {comparisons} comparisons (URL x persona x phase x secret)")
