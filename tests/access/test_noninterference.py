@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.access.conftest import PHASES, Review, Variation
-from tests.access.noninterference import differences, observe
+from tests.access.noninterference import DISCOVER, _get, differences, normalise, observe, recording_middleware
 
 BEFORE_PUBLICATION = PHASES[: PHASES.index("published")]
 FROM_REVIEWING = PHASES[PHASES.index("reviewing") :]
@@ -133,3 +133,41 @@ def test_observers_see_the_same_whatever_the_secret(secret, phase, settings, db,
     )
     if leaks:
         pytest.fail(f"{secret.name}, {phase}:\n" + "\n".join(leaks), pytrace=False)
+
+
+# --- the harness itself ------------------------------------------------------------------------
+
+
+def test_normalise_hides_only_csrf_tokens_and_nonces():
+    page = (
+        '<input type="hidden" name="csrfmiddlewaretoken" value="abc123">'
+        '<script nonce="r4nd0m" src="/static/x.js"></script><p>Reviewer 2 by Petra Peer</p>'
+    )
+
+    normalised = normalise(page)
+
+    assert normalised == (
+        '<input type="hidden" name="csrfmiddlewaretoken" value="<csrf>">'
+        '<script nonce="<nonce>" src="/static/x.js"></script><p>Reviewer 2 by Petra Peer</p>'
+    )
+
+
+def test_differences_name_the_request_and_show_the_changed_line():
+    first = {"GET outbox": "200\n\n<li>Petra Peer</li>", "emails received": ""}
+    second = {"GET outbox": "200\n\n<li>Quinn Quill</li>", "emails received": ""}
+
+    found = differences(first, second)
+
+    assert len(found) == 1
+    assert found[0].startswith("GET outbox:\n")
+    assert "-<li>Petra Peer</li>" in found[0] and "+<li>Quinn Quill</li>" in found[0]
+
+
+def test_the_recorder_learns_which_query_parameters_a_view_reads(client, settings, cast, workshop):
+    settings.MIDDLEWARE = recording_middleware(settings.MIDDLEWARE)
+    client.force_login(cast["chair"])
+
+    _, keys, consulted, _ = _get(client, f"/{workshop.slug}/chair/outbox/", {DISCOVER: "1"})
+
+    assert consulted
+    assert {"q", "status", "page"} <= keys
