@@ -97,7 +97,8 @@ class Variation:
     # What an adversarial review tried (the non-interference worlds do it; the matrix's world
     # does not): a second chair, Farid, who is not in conflict with P; the chair takes P's second
     # reviewer off P once the reviews are in; and at camera-ready P's authors list the second
-    # reviewer's and Farid's addresses as co-authors, hoping to read the emails sent to them.
+    # reviewer's (Petra Peer's, whoever it is in this world) and Farid's addresses as co-authors,
+    # hoping to read the emails sent to them.
     attacks: bool = False
 
     def but(self, **changes):
@@ -233,7 +234,7 @@ def build_world(phase, extras=None, variation=Variation()):
         if variation.p_decision[0] == "accept":
             upload_camera_ready(paper, first_author)
         if variation.attacks:
-            list_as_authors(paper, first_author, [peer, people["farid"]])
+            list_as_authors(paper, first_author, [people["peer"], people["farid"]])
     if stop >= PHASES.index("published"):
         set_phase(workshop, "published")
         publication.publish_accepted_papers(workshop=workshop, by=chair)

@@ -157,7 +157,7 @@ def same_chance():
     """Seed every source of chance a world uses: the random module, uuid4, the secrets module
     (tokens, Django's random strings), the reviewer numbering's generator, and the test
     factories' sequences."""
-    from reviews.services import assignments
+    from reviews.services import numbering
 
     generator = random.Random(SEED)
     state = random.getstate()
@@ -170,7 +170,7 @@ def same_chance():
         (uuid, "uuid4", lambda: uuid.UUID(int=generator.getrandbits(128), version=4)),
         (secrets, "token_bytes", lambda nbytes=32: generator.randbytes(nbytes)),
         (secrets, "_sysrand", random.Random(SEED + 1)),
-        (assignments, "NUMBERING_RANDOM", random.Random(SEED + 2)),
+        (numbering, "NUMBERING_RANDOM", random.Random(SEED + 2)),
     ]
     saved = [(module, name, getattr(module, name, None)) for module, name, _ in patches]
     for module, name, value in patches:
