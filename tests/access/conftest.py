@@ -96,9 +96,9 @@ class Variation:
     p_decision: tuple = ("accept", "poster", NOTE)
     # What an adversarial review tried (the non-interference worlds do it; the matrix's world
     # does not): a second chair, Farid, who is not in conflict with P; the chair takes P's second
-    # reviewer off P once the reviews are in; and at camera-ready P's authors list the second
-    # reviewer's (Petra Peer's, whoever it is in this world) and Farid's addresses as co-authors,
-    # hoping to read the emails sent to them.
+    # reviewer off P once the reviews are in; and at camera-ready P's authors list as co-authors
+    # the addresses of Petra Peer (P's second reviewer in the default world) and Farid, hoping
+    # to read the emails sent to them.
     attacks: bool = False
 
     def but(self, **changes):
