@@ -2,10 +2,10 @@
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
-from workshop.enums import DIGESTIBLE, EmailKind
+from workshop.enums import DIGESTIBLE, EmailAudience, EmailKind
 from workshop.models import (
     Direction,
     Membership,
@@ -77,12 +77,19 @@ def outbox_of(workshop, user):
     a paper they are in conflict with. The papers are those recorded when the email was written
     (OutboxEmailPaper), so taking a reviewer off a paper, or adding an author, changes nothing
     here; the conflicts are today's. The list, its counts and pages, the search, a single email and
-    the retry are all built on this queryset."""
-    concerning_hidden = OutboxEmailPaper.objects.filter(
-        email=OuterRef("pk"), paper_id__in=papers_in_conflict(user, workshop)
-    )
+    the retry are all built on this queryset.
+
+    A chair in conflict with any paper reads no email sent to reviewers at all: a reviewer's email
+    lists all their papers, so a reviewer whose email alone were missing would be one who reviews
+    the chair's paper. Hiding all of them hides nothing about any one."""
+    in_conflict = papers_in_conflict(user, workshop)
+    concerning_hidden = OutboxEmailPaper.objects.filter(email=OuterRef("pk"), paper_id__in=in_conflict)
+    to_reviewers_while_in_conflict = Q(audience=EmailAudience.REVIEWERS) & Q(Exists(in_conflict))
     return (
-        OutboxEmail.objects.filter(workshop=workshop).exclude(Exists(concerning_hidden)).order_by("-created_at", "-id")
+        OutboxEmail.objects.filter(workshop=workshop)
+        .exclude(Exists(concerning_hidden))
+        .exclude(to_reviewers_while_in_conflict)
+        .order_by("-created_at", "-id")
     )
 
 

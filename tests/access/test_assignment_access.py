@@ -120,7 +120,9 @@ def test_conflicted_chair_reads_no_assignment_email_naming_their_conflicted_pape
     page = client.get(reverse("workshop:outbox", args=["calm"])).content.decode()
 
     assert cast["bystander_reviewer"].email not in page
-    assert cast["reviewer"].email in page  # assigned to the other paper only
+    # Nor the email to a reviewer of the other paper only: see the next tests.
+    assert cast["reviewer"].email not in page
+    assert cast["reviewer"].email in outbox_page(client, cast["chair"])
 
 
 def outbox_page(client, user, **params):
@@ -179,3 +181,32 @@ def test_a_reviewer_taken_off_a_conflicted_paper_stays_out_of_the_conflicted_cha
     assert "Nothing to retry: only failed emails can be sent again." in retried.content.decode()
     assert {email.status for email in OutboxEmail.objects.filter(pk__in=[assigned.pk, removed.pk])} == {"failed"}
     assert late.email in read_by_the_other_chair.content.decode()
+
+
+def test_a_chair_in_conflict_reads_no_email_to_reviewers_whoever_they_review(client, cast, workshop):
+    # Rita is assigned the conflicted paper and the other one (one email listing both); Bea, by
+    # hand, the other one only. Were Bea's email shown and Rita's not, its absence would name Rita
+    # as a reviewer of the chair's paper: a chair in conflict reads neither, a chair without both.
+    paper = submitted_paper(workshop, cast["author"], conflicted_members=[cast["conflicted_chair"]])
+    other = submitted_paper(workshop, cast["other_author"])
+    to_bidding(workshop)
+    rita, bea = cast["reviewer"], cast["bystander_reviewer"]
+    for person, value in ((rita, "eager"), (bea, "not_willing")):
+        for submission in (paper, other):
+            bid_services.place_bid(workshop=workshop, reviewer=person, submission=submission, value=value)
+    bid_services.place_bid(
+        workshop=workshop, reviewer=cast["conflicted_reviewer"], submission=other, value="not_willing"
+    )
+    services.commit_run(run=run_now(workshop, cast["chair"], k=1), by=cast["chair"])
+    services.assign_reviewer(submission=other, reviewer=bea, by=cast["chair"])
+    emails = {email.to[0]: email for email in OutboxEmail.objects.filter(template="reviewer_assignment")}
+
+    conflicted = outbox_page(client, cast["conflicted_chair"])
+    opened = client.get(reverse("workshop:outbox_email", args=["calm", emails[bea.email].pk]))
+    unconflicted = outbox_page(client, cast["chair"])
+
+    assert "these 2 papers" in emails[rita.email].body_text
+    assert bea.email not in conflicted
+    assert rita.email not in conflicted
+    assert opened.status_code == 404
+    assert rita.email in unconflicted and bea.email in unconflicted
