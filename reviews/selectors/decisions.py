@@ -23,7 +23,7 @@ from submissions import selectors as submission_selectors
 from submissions.enums import DECIDED, LIVE, Presentation
 from submissions.models import Submission, SubmissionAuthor
 from workshop.mail import default_wording
-from workshop.templatetags.workshop_tags import aoe
+from workshop.phases import format_aoe
 
 # The decisions list: live papers, and those whose decision was released (frozen, for reference).
 LISTED = LIVE | DECIDED
@@ -156,7 +156,7 @@ def decision_email_placeholders(decision, reviews=None) -> dict[str, str]:
     if decision.outcome == Outcome.ACCEPT:
         values["presentation"] = decision.get_presentation_display().lower()
         deadline = workshop.camera_ready_deadline
-        values["camera_ready_deadline"] = aoe(deadline) if deadline else "the date the chairs will announce"
+        values["camera_ready_deadline"] = format_aoe(deadline) if deadline else "the date the chairs will announce"
     return values
 
 

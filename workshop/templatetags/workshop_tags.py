@@ -4,17 +4,15 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from workshop.phases import AOE
+from workshop.phases import format_aoe
 
 register = template.Library()
 
 
 @register.filter
 def aoe(value):
-    """'Wed 9 Dec 2026, 23:59 AoE' — the time as workshops state deadlines."""
-    if not value:
-        return ""
-    return value.astimezone(AOE).strftime("%a %-d %b %Y, %H:%M AoE")
+    """'Wed 9 Dec 2026, 23:59 AoE' — the time as workshops state deadlines (workshop.phases.format_aoe)."""
+    return format_aoe(value)
 
 
 @register.simple_tag
