@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from workshop.links import absolute_url as site_link
 from workshop.phases import format_aoe
 
 register = template.Library()
@@ -13,6 +14,12 @@ register = template.Library()
 def aoe(value):
     """'Wed 9 Dec 2026, 23:59 AoE' — the time as workshops state deadlines (workshop.phases.format_aoe)."""
     return format_aoe(value)
+
+
+@register.filter
+def absolute_url(path):
+    """The path as a link on this site, for emails (workshop.links.absolute_url)."""
+    return site_link(path)
 
 
 @register.simple_tag
