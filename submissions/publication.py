@@ -27,7 +27,7 @@ from submissions.services import (
 from workshop.enums import EmailAudience
 from workshop.mail import queue_email
 from workshop.models import OutboxEmail, Workshop
-from workshop.templatetags.workshop_tags import aoe
+from workshop.phases import format_aoe
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def camera_ready_refusal(submission, now=None) -> str:
         return ""
     if (now or timezone.now()) > deadline:
         return (
-            f"The camera-ready deadline ({aoe(workshop.camera_ready_deadline)}) has passed; the paper can no "
+            f"The camera-ready deadline ({format_aoe(workshop.camera_ready_deadline)}) has passed; the paper can no "
             "longer be changed. If something must still be corrected, write to the chairs."
         )
     return ""

@@ -3,7 +3,7 @@
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from workshop.templatetags.workshop_tags import aoe
+from workshop.phases import format_aoe
 
 
 def deadlines_calendar(workshop, url) -> bytes:
@@ -19,7 +19,7 @@ def deadlines_calendar(workshop, url) -> bytes:
         event.add("dtstart", date.at)
         event.add("dtend", date.at)
         event.add("summary", f"{workshop.short_name}: {date.label}")
-        event.add("description", f"{date.label}: {aoe(date.at)}.\n{url}")
+        event.add("description", f"{date.label}: {format_aoe(date.at)}.\n{url}")
         event.add("url", url)
         calendar.add_component(event)
     return calendar.to_ical()

@@ -21,6 +21,7 @@ from django.utils.html import strip_tags
 
 from workshop import outbox, placeholders
 from workshop.enums import PAPER_AUDIENCES, EmailAudience, EmailKind
+from workshop.links import absolute_url
 from workshop.models import DigestItem, EmailTemplate, OutboxEmail, OutboxEmailPaper
 from workshop.selectors import digest_recipient
 from workshop.tasks import deliver_email, deliver_emails
@@ -175,7 +176,7 @@ def render_email(template, context, *, overrides=None):
     if "placeholders" in context:
         subject, text = _render_wording(template, context.get("workshop"), context["placeholders"], overrides)
         return " ".join(subject.split()), text, ""
-    context = {"site_url": settings.SITE_URL, **context}
+    context = {"site_url": absolute_url(), **context}
     subject = render_to_string(f"emails/{template}_subject.txt", context)
     text = render_to_string(f"emails/{template}_message.txt", context)
     try:

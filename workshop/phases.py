@@ -86,6 +86,16 @@ def next_date(deadlines: Deadlines, now: datetime) -> ImportantDate | None:
     return next((date for date in important_dates(deadlines) if date.at > now), None)
 
 
+def format_aoe(moment: datetime | None) -> str:
+    """'Wed 9 Dec 2026, 23:59 AoE': how every page and email states a deadline (the `aoe` filter).
+
+    A deadline at 23:59:59 AoE is 11:59:59 UTC the next day: formatting it in UTC, or taking its
+    UTC date, names a day too late."""
+    if not moment:
+        return ""
+    return moment.astimezone(AOE).strftime("%a %-d %b %Y, %H:%M AoE")
+
+
 def end_of_day_aoe(day) -> datetime:
     """23:59:59 Anywhere on Earth on `day`, in UTC: the usual way a workshop states a deadline."""
     return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=AOE).astimezone(UTC)

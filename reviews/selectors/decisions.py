@@ -7,7 +7,6 @@ without the reviewers' names and without their confidential comments.
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Avg, Case, Count, Exists, F, FloatField, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
@@ -22,8 +21,9 @@ from reviews.selectors.reviews import reviewer_numbers_of
 from submissions import selectors as submission_selectors
 from submissions.enums import DECIDED, LIVE, Presentation
 from submissions.models import Submission, SubmissionAuthor
+from workshop.links import absolute_url
 from workshop.mail import default_wording
-from workshop.templatetags.workshop_tags import aoe
+from workshop.phases import format_aoe
 
 # The decisions list: live papers, and those whose decision was released (frozen, for reference).
 LISTED = LIVE | DECIDED
@@ -149,14 +149,14 @@ def decision_email_placeholders(decision, reviews=None) -> dict[str, str]:
         "author_names": " and ".join(filter(None, [", ".join(names[:-1]), *names[-1:]])),
         "decision": decision_label(decision),
         "note": f"A note from the chairs:\n\n{decision.note_to_authors}\n\n" if decision.note_to_authors else "",
-        "paper_url": settings.SITE_URL + reviews_url(submission),
+        "paper_url": absolute_url(reviews_url(submission)),
         "reviews": shown,
-        "site_url": settings.SITE_URL,
+        "site_url": absolute_url(),
     }
     if decision.outcome == Outcome.ACCEPT:
         values["presentation"] = decision.get_presentation_display().lower()
         deadline = workshop.camera_ready_deadline
-        values["camera_ready_deadline"] = aoe(deadline) if deadline else "the date the chairs will announce"
+        values["camera_ready_deadline"] = format_aoe(deadline) if deadline else "the date the chairs will announce"
     return values
 
 

@@ -17,8 +17,8 @@ from submissions import services as submission_services
 from submissions.enums import LIVE
 from submissions.selectors import conflicted_submissions
 from workshop.enums import Phase, Role
+from workshop.phases import format_aoe
 from workshop.selectors import roles_in
-from workshop.templatetags.workshop_tags import aoe
 
 # Phases before the submission deadline, when bidding has not opened yet.
 BEFORE_BIDDING = {Phase.UPCOMING, Phase.SUBMISSION, Phase.FULL_PAPER}
@@ -36,8 +36,8 @@ def bidding_closed_message(workshop) -> str:
     if workshop.bidding_deadline is None:
         return f"{workshop.short_name} has no bidding phase: the chairs assign papers without bids."
     if phase in BEFORE_BIDDING:
-        return f"Bidding opens after the submission deadline, {aoe(workshop.submission_deadline)}."
-    return f"Bidding closed on {aoe(workshop.bidding_deadline)}."
+        return f"Bidding opens after the submission deadline, {format_aoe(workshop.submission_deadline)}."
+    return f"Bidding closed on {format_aoe(workshop.bidding_deadline)}."
 
 
 def place_bid(*, workshop, reviewer, submission, value) -> Bid:

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import UTC
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -19,6 +18,7 @@ from reviews.enums import AWAITING_ANSWER, LINK_WORKS, InvitationStatus
 from reviews.models import Invitation, ReviewerProfile, new_invitation_token
 from submissions.selectors import verified_emails
 from workshop.enums import EmailAudience, Role
+from workshop.links import absolute_url
 from workshop.mail import queue_email
 from workshop.models import Membership
 from workshop.services import add_member
@@ -152,8 +152,8 @@ def _send(invitation, *, by, reminder=False):
             "invitation": invitation,
             "inviter": by,
             "reminder": reminder,
-            "accept_url": settings.SITE_URL + invitation.get_accept_url(),
-            "decline_url": settings.SITE_URL + invitation.get_decline_url(),
+            "accept_url": absolute_url(invitation.get_accept_url()),
+            "decline_url": absolute_url(invitation.get_decline_url()),
             "expires_at": invitation.link_expires_at,
         },
         workshop=invitation.workshop,

@@ -26,8 +26,8 @@ from submissions.forms import (
     SubmissionForm,
 )
 from submissions.models import Submission, SubmissionAuthor, SubmissionFile
+from workshop.phases import format_aoe
 from workshop.selectors import workshop_by_slug
-from workshop.templatetags.workshop_tags import aoe
 from workshop.views import workshop_permission_required
 
 
@@ -501,7 +501,7 @@ def chair_extend(request, workshop, pk):
         form.add_error(
             "until",
             "Choose a time after the submission deadline "
-            f"({aoe(workshop.submission_deadline)}) that has not passed yet.",
+            f"({format_aoe(workshop.submission_deadline)}) that has not passed yet.",
         )
     if not form.is_valid():
         return _render_chair_detail(request, workshop, submission, extension_form=form)
@@ -510,7 +510,8 @@ def chair_extend(request, workshop, pk):
     except services.SubmissionRefused as refusal:
         messages.error(request, str(refusal))
     else:
-        messages.success(request, f"Paper #{saved.number} may now be changed until {aoe(saved.deadline_extension)}.")
+        until = format_aoe(saved.deadline_extension)
+        messages.success(request, f"Paper #{saved.number} may now be changed until {until}.")
     return redirect("submissions:chair_detail", slug=workshop.slug, pk=submission.pk)
 
 

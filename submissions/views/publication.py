@@ -15,8 +15,8 @@ from submissions import publication as publication_services
 from submissions.enums import FileKind
 from submissions.forms import AuthorFormSet, CameraReadyForm
 from submissions.views import _author_rows, _check_submitter_listed
+from workshop.phases import format_aoe
 from workshop.selectors import workshop_by_slug
-from workshop.templatetags.workshop_tags import aoe
 from workshop.views import workshop_permission_required
 
 # The public programme's rendering is cached under its version, so a change shows at once.
@@ -132,7 +132,8 @@ def publish(request, workshop):
             if done:
                 messages.success(request, "The accepted papers are published: everyone can now see them.")
             else:
-                messages.info(request, f"The accepted papers were already published on {aoe(workshop.published_at)}.")
+                published_on = format_aoe(workshop.published_at)
+                messages.info(request, f"The accepted papers were already published on {published_on}.")
         return redirect("submissions:publish", slug=workshop.slug)
     return render(
         request,

@@ -154,3 +154,52 @@ def test_every_page_sends_a_content_security_policy_without_unsafe_inline(client
     policy = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "style-src 'self'" in policy
     assert "unsafe-inline" not in policy
+
+
+def test_settings_create_a_new_var_dir_for_the_sqlite_database(tmp_path):
+    var_dir = tmp_path / "new" / "dir"
+
+    result = run_manage("migrate", "--noinput", DEBUG="1", VAR_DIR=str(var_dir), DATABASE_URL="")
+
+    assert result.returncode == 0, result.stderr
+    assert (var_dir / "db.sqlite3").is_file()
+
+
+def make_run_dry(*args, **env):
+    """The commands `make run` would run, printed by `make -n`, with only the given variables set."""
+    result = subprocess.run(
+        ["make", "-n", "run", *args],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_make_run_sets_the_site_url_from_the_port_unless_given():
+    commands = make_run_dry("PORT=8801")
+
+    django_commands = [line for line in commands.splitlines() if "manage.py" in line]
+    assert len(django_commands) == 4  # migrate, seed_demo, the banner's settings and runserver
+    assert all("SITE_URL=${SITE_URL:-http://127.0.0.1:8801} " in line for line in django_commands)
+
+
+def test_make_run_banner_names_the_folder_emails_are_written_to(tmp_path):
+    var_dir = tmp_path / "elsewhere"
+    lines = make_run_dry().splitlines()
+    echo = next(i for i, line in enumerate(lines) if line.startswith("echo "))
+    banner = "\n".join(lines[echo:-1])  # up to runserver, the last command
+
+    printed = subprocess.run(
+        ["sh", "-c", banner],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], "VAR_DIR": str(var_dir)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert printed.stdout.endswith(f"calm-demo; emails land in {var_dir}/mail/\n"), printed.stderr

@@ -4,17 +4,22 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from workshop.phases import AOE
+from workshop.links import absolute_url as site_link
+from workshop.phases import format_aoe
 
 register = template.Library()
 
 
 @register.filter
 def aoe(value):
-    """'Wed 9 Dec 2026, 23:59 AoE' — the time as workshops state deadlines."""
-    if not value:
-        return ""
-    return value.astimezone(AOE).strftime("%a %-d %b %Y, %H:%M AoE")
+    """'Wed 9 Dec 2026, 23:59 AoE' — the time as workshops state deadlines (workshop.phases.format_aoe)."""
+    return format_aoe(value)
+
+
+@register.filter
+def absolute_url(path):
+    """The path as a link on this site, for emails (workshop.links.absolute_url)."""
+    return site_link(path)
 
 
 @register.simple_tag
