@@ -324,24 +324,3 @@ def fingerprint():
         return {"rows": row_counts(), "writes": writes_so_far(), "outbox": outbox_state()}
 
     return take
-
-
-def _recorded(terminalreporter, name) -> int:
-    """The sum of what the passed tests recorded under `name` (record_property-like user_properties)."""
-    return sum(
-        value
-        for report in terminalreporter.stats.get("passed", [])
-        for key, value in getattr(report, "user_properties", [])
-        if key == name
-    )
-
-
-def pytest_terminal_summary(terminalreporter):
-    """Print the size of the access matrix (cells recorded by test_url_matrix.py's tests) and the
-    number of comparisons the non-interference tests made."""
-    cells = _recorded(terminalreporter, "access_matrix_cells")
-    if cells:
-        terminalreporter.write_line(f"access matrix: {cells} cells checked (persona x URL x method x phase)")
-    comparisons = _recorded(terminalreporter, "noninterference_comparisons")
-    if comparisons:
-        terminalreporter.write_line(f"non-interference: {comparisons} comparisons (URL x persona x phase x secret)")
