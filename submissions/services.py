@@ -269,7 +269,9 @@ def create_submission(
         with transaction.atomic():
             submission.save()
     except IntegrityError:  # the other click of a double click won the race
-        return Submission.objects.get(creation_key=creation_key)
+        existing = Submission.objects.get(creation_key=creation_key)
+        existing.coauthor_notices = []
+        return existing
     submission.secondary_directions.set(secondary_directions)
     submission.conflicted_members.set(conflicted_members)
     notices = _replace_authors(submission, authors, by=by, previous_emails=set())
@@ -470,16 +472,19 @@ def _store_uploads(submission, uploads, *, by):
 
 
 def _email_authors(submission, template, *, by):
-    """One email about this submission to its listed authors who have an account (a confirmed
-    address) and to whoever acted. A listed address without an account got one co-author
-    invitation, within its limits; it gets nothing more, so that saving a paper again and again
-    is no way to mail a stranger at will."""
+    """One email about this submission to its listed authors. What an author's own action sends
+    (submitted, updated, withdrawn) goes only to the listed authors with an account (a confirmed
+    address) and to the author who acted: a listed address without an account got one co-author
+    invitation, within its limits, and nothing more, so that saving a paper again and again is no
+    way to mail a stranger. A chair's action (a desk rejection) reaches every listed author."""
     from allauth.account.models import EmailAddress
 
     authors = list(submission.authors.order_by("order"))
-    listed = {a.email.lower() for a in authors}
-    confirmed = set(EmailAddress.objects.filter(email__in=listed, verified=True).values_list("email", flat=True))
-    recipients = [a.email for a in authors if a.email.lower() in confirmed | {by.email.lower()}]
+    recipients = [a.email for a in authors]
+    if is_author(by, submission):
+        listed = {email.lower() for email in recipients}
+        confirmed = set(EmailAddress.objects.filter(email__in=listed, verified=True).values_list("email", flat=True))
+        recipients = [email for email in recipients if email.lower() in confirmed]
     if not recipients:
         return
     queue_email(

@@ -80,10 +80,11 @@ def _after_save(request, submission, was_status):
     if submission.status == SubmissionStatus.SUBMITTED and was_status != SubmissionStatus.SUBMITTED:
         messages.success(
             request,
-            f"Your paper is submitted as #{submission.number}. A confirmation email is on its way to every author.",
+            f"Your paper is submitted as #{submission.number}. A confirmation email is on its way to the "
+            "authors with an account; the others are invited to sign up.",
         )
     elif submission.status == SubmissionStatus.SUBMITTED:
-        messages.success(request, "Your changes are saved; every author gets an email about them.")
+        messages.success(request, "Your changes are saved; the authors with an account get an email about them.")
     else:
         messages.info(request, "Your draft is saved. It is not submitted yet.")
     for notice in submission.coauthor_notices:

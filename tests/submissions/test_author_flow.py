@@ -112,6 +112,17 @@ def test_saving_a_paper_again_and_again_mails_a_listed_stranger_once(author_clie
     assert updates.count() == 3 and all(email.to == [author.email] for email in updates)
 
 
+def test_a_desk_rejection_reaches_every_listed_author(workshop, author, cast):
+    submission = services_submit(workshop, author, coauthors=[("Victim", "victim@uni-v.example")])
+
+    services.transition(
+        submission=submission, to=SubmissionStatus.DESK_REJECTED, by=cast["chair"], reason="Out of scope."
+    )
+
+    rejected = OutboxEmail.objects.get(template="submission_desk_rejected")
+    assert rejected.to == [author.email, "victim@uni-v.example"]
+
+
 def test_coauthor_with_an_account_sees_the_paper_and_others_do_not(client, workshop, author, cast):
     submission = services_submit(workshop, author, coauthors=[("Cole", cast["coauthor"].email)])
     url = submission.get_absolute_url()
@@ -612,7 +623,7 @@ def test_coauthor_taken_off_and_listed_again_is_invited_once_and_the_author_is_t
 
     assert len(coauthor_invitations("victim@uni-v.example")) == 1
     assert messages_on(response) == [
-        "Your changes are saved; every author gets an email about them.",
+        "Your changes are saved; the authors with an account get an email about them.",
         "victim@uni-v.example was invited to sign up for this paper before, so we did not email them again. "
         "They are still listed as an author and see the paper once they sign up with that address.",
     ]
