@@ -67,8 +67,18 @@ def outbox_row(**fields):
     )
 
 
+# What differs on every request: CSRF tokens (in forms, htmx headers, meta tags) and CSP nonces.
+PER_REQUEST = [
+    (re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+'), r"\1<csrf>"),
+    (re.compile(r'("X-CSRFToken": ?")[^"]+'), r"\1<csrf>"),
+    (re.compile(r'(csrf[-_]?token"? content=")[^"]+', re.I), r"\1<csrf>"),
+    (re.compile(r'(nonce=")[^"]+'), r"\1<nonce>"),
+]
+
+
 def page_as_seen(html: str) -> str:
     """A page with what differs on every request (CSRF tokens, CSP nonces) replaced by a fixed
     word: two pages equal after this show a person the same thing."""
-    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken" value="TOKEN"', html)
-    return re.sub(r'nonce="[^"]*"', 'nonce="NONCE"', html)
+    for pattern, replacement in PER_REQUEST:
+        html = pattern.sub(replacement, html)
+    return html

@@ -13,7 +13,6 @@ requests (CSRF tokens, CSP nonces).
 import difflib
 import itertools
 import random
-import re
 import secrets
 import time
 import uuid
@@ -31,6 +30,7 @@ from django.test import Client, override_settings
 from tests import factories
 from tests.access.conftest import build_world
 from tests.access.test_url_matrix import concrete_url, planned_cells, read
+from tests.utils import page_as_seen
 from workshop.models import DigestItem, OutboxEmail
 
 # Every world lives at this instant (its deadlines are set around it by set_phase).
@@ -103,22 +103,6 @@ def recording_middleware(middleware):
     return [*middleware[:at], name, *middleware[at:]]
 
 
-# --- what must differ between any two requests ---------------------------------------------------
-
-NORMALISE = [
-    (re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+'), r"\1<csrf>"),
-    (re.compile(r'("X-CSRFToken": ?")[^"]+'), r"\1<csrf>"),
-    (re.compile(r'(csrf[-_]?token"? content=")[^"]+', re.I), r"\1<csrf>"),
-    (re.compile(r'(nonce=")[^"]+'), r"\1<nonce>"),
-]
-
-
-def normalise(text: str) -> str:
-    for pattern, replacement in NORMALISE:
-        text = pattern.sub(replacement, text)
-    return text
-
-
 def answer_of(response) -> str:
     """Status, the headers a person's browser acts on, and the body, as one comparable text."""
     headers = [
@@ -126,7 +110,7 @@ def answer_of(response) -> str:
         for name in ("Location", "Content-Type", "Content-Disposition", "HX-Redirect", "HX-Trigger")
         if response.has_header(name)
     ]
-    return normalise("\n".join([str(response.status_code), *headers, "", read(response)]))
+    return page_as_seen("\n".join([str(response.status_code), *headers, "", read(response)]))
 
 
 # --- worlds with the same ids, clock and chance ----------------------------------------------------
@@ -266,7 +250,7 @@ def emails_seen(user) -> str:
             parts.append(email.body_html)
     for item in DigestItem.objects.filter(user=user).order_by("created_at", "id"):
         parts.append(f"Digest: {item.subject}\n{item.body_text}")
-    return normalise("\n\n".join(parts))
+    return page_as_seen("\n\n".join(parts))
 
 
 def observe(settings, phase, variation, observers, probes, witness):

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 import pytest
 
 from tests.access.conftest import PHASES, Review, Variation
-from tests.access.noninterference import DISCOVER, _get, differences, normalise, observe, recording_middleware
+from tests.access.noninterference import DISCOVER, _get, differences, observe, recording_middleware
+from tests.utils import page_as_seen
 
 BEFORE_PUBLICATION = PHASES[: PHASES.index("published")]
 FROM_REVIEWING = PHASES[PHASES.index("reviewing") :]
@@ -144,7 +145,7 @@ def test_normalise_hides_only_csrf_tokens_and_nonces():
         '<script nonce="r4nd0m" src="/static/x.js"></script><p>Reviewer 2 by Petra Peer</p>'
     )
 
-    normalised = normalise(page)
+    normalised = page_as_seen(page)
 
     assert normalised == (
         '<input type="hidden" name="csrfmiddlewaretoken" value="<csrf>">'
